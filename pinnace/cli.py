@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 from collections.abc import Callable
@@ -68,6 +69,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug of ours: one line for the user, the traceback on request
+        if os.environ.get("PINNACE_DEBUG"):
+            raise
+        print(
+            f"pinnace: internal error: {type(exc).__name__}: {exc} (set PINNACE_DEBUG=1 for a traceback)",
+            file=sys.stderr,
+        )
+        return 3
     return code
 
 

@@ -57,12 +57,14 @@ def parse_text(text: str, file: str = "<input>") -> list[Document]:
     docs: list[Document] = []
     index = 0
     try:
-        for content in yaml.load_all(text, Loader=_Loader):  # noqa: S506 - SafeLoader subclass
+        for content in yaml.load_all(text, Loader=_Loader):
             index += 1
             if content is not None:
                 docs.append(Document(file, index, content))
     except yaml.YAMLError as exc:
         docs.append(Document(file, index + 1, error=_syntax_error(exc)))
+    except RecursionError:
+        docs.append(Document(file, index + 1, error="YAML document is nested too deeply to read"))
     return docs
 
 

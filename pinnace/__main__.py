@@ -1,0 +1,5 @@
+import sys
+
+from pinnace.cli import main
+
+sys.exit(main())

@@ -1,0 +1,93 @@
+"""Run one worker per resource of a kind, following the API: created → start, changed → restart,
+deleted → stop. Event sources and sensors are managed this way, so ``pinnace apply`` while
+``pinnace up`` runs takes effect without a restart."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from pinnace.resources.client import Obj, ResourceClient
+
+log = logging.getLogger("pinnace.planes")
+
+Worker = Callable[[Obj], Awaitable[None]]
+
+
+def _spec_key(obj: Obj) -> str:
+    return json.dumps(obj.get("spec"), sort_keys=True)
+
+
+class ResourceWorkers:
+    """One asyncio task per resource of ``kind``; the task runs ``worker(obj)`` until cancelled."""
+
+    def __init__(self, client: ResourceClient, kind: str, worker: Worker, namespace: str | None = None) -> None:
+        self.name = f"{kind.lower()}s"
+        self._client = client
+        self._kind = kind
+        self._worker = worker
+        self._namespace = namespace
+        self._tasks: dict[str, tuple[str, asyncio.Task[None]]] = {}
+        self._watcher: asyncio.Task[None] | None = None
+
+    @property
+    def running(self) -> list[str]:
+        return sorted(key for key, (_, task) in self._tasks.items() if not task.done())
+
+    async def start(self) -> None:
+        for obj in await self._client.list(self._kind, self._namespace):
+            await self._ensure(obj)
+        self._watcher = asyncio.create_task(self._watch(), name=f"watch-{self.name}")
+
+    async def stop(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watcher
+            self._watcher = None
+        for key in list(self._tasks):
+            await self._cancel(key)
+
+    async def _watch(self) -> None:
+        async for event in self._client.watch(self._kind, self._namespace):
+            if event.type == "DELETED":
+                await self._cancel(self._key(event.object))
+            elif event.type in ("ADDED", "MODIFIED"):
+                await self._ensure(event.object)
+
+    @staticmethod
+    def _key(obj: Obj) -> str:
+        meta: dict[str, Any] = obj.get("metadata", {})
+        return f"{meta.get('namespace', 'default')}/{meta.get('name')}"
+
+    async def _ensure(self, obj: Obj) -> None:
+        key = self._key(obj)
+        current = self._tasks.get(key)
+        spec = _spec_key(obj)
+        if current is not None and current[0] == spec and not current[1].done():
+            return
+        # The old worker must be gone before the new one starts: it may hold a port.
+        await self._cancel(key)
+        task = asyncio.create_task(self._run(key, obj), name=f"{self._kind.lower()}:{key}")
+        self._tasks[key] = (spec, task)
+
+    async def _run(self, key: str, obj: Obj) -> None:
+        try:
+            await self._worker(obj)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # A bad resource must not take the other resources of its kind down with it.
+            log.exception("%s %s stopped with an error", self._kind, key)
+
+    async def _cancel(self, key: str) -> None:
+        entry = self._tasks.pop(key, None)
+        if entry is None:
+            return
+        entry[1].cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await entry[1]
