@@ -23,4 +23,4 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-register(Command("manifests", "Render CRDs, Deployments, RBAC and a NATS reference for a real cluster.", _configure, _run))
+register(Command("manifests", "Render CRDs, Deployments, RBAC and a NATS reference for a cluster.", _configure, _run))

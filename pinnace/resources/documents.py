@@ -38,8 +38,9 @@ class Document:
     @property
     def label(self) -> str:
         """``Workflow/name`` for messages."""
-        c = self.content if isinstance(self.content, dict) else {}
-        meta = c.get("metadata") if isinstance(c.get("metadata"), dict) else {}
+        c: dict[str, Any] = self.content if isinstance(self.content, dict) else {}
+        raw_meta = c.get("metadata")
+        meta: dict[str, Any] = raw_meta if isinstance(raw_meta, dict) else {}
         name = meta.get("name") or meta.get("generateName") or "<unnamed>"
         return f"{c.get('kind', '<no kind>')}/{name}"
 

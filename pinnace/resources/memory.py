@@ -74,10 +74,10 @@ class MemoryClient:
             raise NotFound(f'{kind} "{name}" not found', kind=kind, name=name)
         return copy.deepcopy(obj)
 
-    async def list(self, kind: str, namespace: str | None = "default",
-                   label_selector: str | None = None) -> list[Obj]:
+    async def list(self, kind: str, namespace: str | None = "default", label_selector: str | None = None) -> list[Obj]:
         return [
-            copy.deepcopy(o) for (k, ns, _), o in sorted(self.objects.items(), key=lambda i: i[0][2])
+            copy.deepcopy(o)
+            for (k, ns, _), o in sorted(self.objects.items(), key=lambda i: i[0][2])
             if k == kind and (namespace is None or ns == namespace) and _labels_match(o, label_selector)
         ]
 
@@ -114,7 +114,8 @@ class MemoryClient:
             raise Conflict(
                 f'Operation cannot be fulfilled on {key[0]} "{key[2]}": the object has been modified; '
                 "please apply your changes to the latest version and try again",
-                kind=key[0], name=key[2],
+                kind=key[0],
+                name=key[2],
             )
         return key, cur
 
@@ -159,8 +160,9 @@ class MemoryClient:
             raise NotFound(f'{kind} "{name}" not found', kind=kind, name=name)
         self._emit("DELETED", self._bump(obj))
 
-    async def watch(self, kind: str, namespace: str | None = "default",
-                    resource_version: str | None = None) -> AsyncIterator[WatchEvent]:
+    async def watch(
+        self, kind: str, namespace: str | None = "default", resource_version: str | None = None
+    ) -> AsyncIterator[WatchEvent]:
         queue: asyncio.Queue[WatchEvent | None] = asyncio.Queue()
         entry = (kind, namespace, queue)
         if resource_version is None:

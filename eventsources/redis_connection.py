@@ -1,0 +1,70 @@
+"""Connecting the ``redis`` and ``redisStream`` sources: hostAddress, db, username, password, TLS."""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from redis.asyncio import Redis
+
+from eventsources.base import EventSourceType, SpecError
+from eventsources.secrets import SecretError
+
+
+def split_host(address: str, path: str) -> tuple[str, int]:
+    host, sep, port = address.rpartition(":")
+    if not sep:
+        return address, 6379
+    try:
+        return host.strip("[]"), int(port)
+    except ValueError:
+        raise SpecError(path, f"hostAddress {address!r} must look like host:port") from None
+
+
+async def _secret(source: EventSourceType, selector: Any, *parts: str) -> str:
+    path = source.path(*parts)
+    if source.ctx.secrets is None:
+        raise SpecError(path, "no secret store configured to resolve this secret")
+    try:
+        return (await source.ctx.secrets.get(selector, path)).strip()
+    except SecretError as exc:
+        raise SpecError(path, str(exc)) from None
+
+
+async def _tls_options(source: EventSourceType, tls: Any, tmp: Path) -> dict[str, Any]:
+    opts: dict[str, Any] = {"ssl": True}
+    if tls.ca_cert_secret is not None:
+        opts["ssl_ca_data"] = await _secret(source, tls.ca_cert_secret, "tls", "caCertSecret")
+    if tls.client_cert_secret is not None and tls.client_key_secret is not None:
+        cert, key = tmp / "tls.crt", tmp / "tls.key"
+        cert.write_text(await _secret(source, tls.client_cert_secret, "tls", "clientCertSecret"))
+        key.write_text(await _secret(source, tls.client_key_secret, "tls", "clientKeySecret"))
+        key.chmod(0o600)
+        opts.update(ssl_certfile=str(cert), ssl_keyfile=str(key))
+    if tls.insecure_skip_verify:
+        opts.update(ssl_cert_reqs="none", ssl_check_hostname=False)
+    return opts
+
+
+@contextlib.asynccontextmanager
+async def open_redis(source: EventSourceType) -> AsyncIterator[Redis]:
+    """A connected client for the source's spec (PING'ed), closed on exit."""
+    spec = source.ctx.spec
+    host, port = split_host(spec.host_address, source.path("hostAddress"))
+    opts: dict[str, Any] = {"host": host, "port": port, "db": spec.db or 0, "socket_connect_timeout": 2.0}
+    if spec.username:
+        opts["username"] = spec.username
+    if spec.password is not None:
+        opts["password"] = await _secret(source, spec.password, "password")
+    with tempfile.TemporaryDirectory(prefix="pinnace-redis-") as tmp:
+        if spec.tls is not None:
+            opts.update(await _tls_options(source, spec.tls, Path(tmp)))
+        client = Redis(**opts)
+        try:
+            await client.ping()
+            yield client
+        finally:
+            await client.aclose()

@@ -1,0 +1,1 @@
+"""The webhook event source: aiohttp servers shared per port, one route per configured event."""

@@ -1,0 +1,1 @@
+"""Human-readable output: kubectl-style tables and the ``argo get`` workflow tree."""

@@ -1,0 +1,226 @@
+"""The workflow controller: watches Workflows, runs ``engine.operate`` and applies its actions.
+
+Event driven: a watch event or a pod's state change queues the workflow at once (no requeue
+interval); timers exist only for real deadlines (suspend duration, backoff, activeDeadlineSeconds).
+A work queue guarantees one reconcile per workflow at a time and coalesces bursts of events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from pinnace.resources.client import Obj, ResourceClient
+from pinnace.resources.errors import ApiError, Conflict, NotFound
+from workflows.engine import operate
+from workflows.engine.model import ERROR, FAILED, SUCCEEDED
+from workflows.pods import Capacity, Kubelet, Sandbox
+
+log = logging.getLogger(__name__)
+
+Key = tuple[str, str]
+DONE = frozenset({SUCCEEDED, FAILED, ERROR})
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Controller:
+    def __init__(
+        self,
+        client: ResourceClient,
+        data_dir: Path | str,
+        *,
+        namespace: str | None = None,
+        clock: Callable[[], dt.datetime] = _utcnow,
+        capacity: Capacity | None = None,
+        sandbox: Sandbox | None = None,
+        workers: int = 4,
+    ) -> None:
+        self.client = client
+        self.namespace = namespace
+        self.clock = clock
+        self.kubelet = Kubelet(Path(data_dir), self._pod_changed, capacity=capacity, sandbox=sandbox)
+        self.cache: dict[Key, Obj] = {}
+        self.queue: asyncio.Queue[Key] = asyncio.Queue()
+        self.queued: set[Key] = set()
+        self.active: set[Key] = set()
+        self.redo: set[Key] = set()
+        self.timers: dict[Key, asyncio.TimerHandle] = {}
+        self.workers = workers
+        self.ready = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    async def run(self) -> None:
+        try:
+            async with asyncio.TaskGroup() as tg:
+                tg.create_task(self._watch(), name="workflow-watch")
+                for i in range(self.workers):
+                    tg.create_task(self._worker(), name=f"workflow-worker-{i}")
+        except* asyncio.CancelledError:
+            pass
+
+    async def shutdown(self) -> None:
+        if self._stopping:
+            return
+        self._stopping = True
+        for handle in self.timers.values():
+            handle.cancel()
+        self.timers.clear()
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+        await self.kubelet.shutdown()
+
+    async def __aenter__(self) -> Controller:
+        self._task = asyncio.get_running_loop().create_task(self.run(), name="workflow-controller")
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.shutdown()
+
+    def log_path(self, namespace: str, workflow: str, node_id: str) -> Path:
+        """Where a pod's combined stdout/stderr is written."""
+        return self.kubelet.log_path(namespace, workflow, node_id)
+
+    # -- events --------------------------------------------------------------------------------
+    async def _watch(self) -> None:
+        while True:
+            try:
+                async for event in self.client.watch("Workflow", self.namespace):
+                    self._on_event(event.type, event.object)
+            except asyncio.CancelledError:
+                raise
+            except ApiError as err:
+                log.warning("workflow watch failed (%s); retrying in 1s", err)
+            await asyncio.sleep(1.0)
+
+    def _on_event(self, etype: str, obj: Obj) -> None:
+        meta = obj.get("metadata") or {}
+        key = (meta.get("namespace") or "default", meta.get("name", ""))
+        if etype == "DELETED":
+            self.cache.pop(key, None)
+            self.kubelet.forget(*key)
+            return
+        if etype not in ("ADDED", "MODIFIED"):
+            return
+        cached = self.cache.get(key)
+        if cached is not None and _rv(cached) >= _rv(obj):
+            return  # our own write coming back, or an older copy
+        self.cache[key] = obj
+        if (obj.get("status") or {}).get("phase") not in DONE or cached is None:
+            self._enqueue(key)
+        self.ready.set()
+
+    def _pod_changed(self, namespace: str, workflow: str, node_id: str) -> None:
+        self._enqueue((namespace, workflow))
+
+    def _enqueue(self, key: Key) -> None:
+        if key in self.active:
+            self.redo.add(key)
+        elif key not in self.queued:
+            self.queued.add(key)
+            self.queue.put_nowait(key)
+
+    def _enqueue_after(self, key: Key, seconds: float) -> None:
+        old = self.timers.pop(key, None)
+        if old is not None:
+            old.cancel()
+        loop = asyncio.get_running_loop()
+        self.timers[key] = loop.call_later(max(seconds, 0.0) + 0.01, self._timer_fired, key)
+
+    def _timer_fired(self, key: Key) -> None:
+        self.timers.pop(key, None)
+        self._enqueue(key)
+
+    # -- reconcile -----------------------------------------------------------------------------
+    async def _worker(self) -> None:
+        while True:
+            key = await self.queue.get()
+            self.queued.discard(key)
+            self.active.add(key)
+            try:
+                await self.reconcile(key)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("reconciling workflow %s/%s failed", *key)
+            finally:
+                self.active.discard(key)
+                if key in self.redo:
+                    self.redo.discard(key)
+                    self._enqueue(key)
+
+    async def reconcile(self, key: Key) -> None:
+        wf = self.cache.get(key)
+        if wf is None:
+            return
+        if (wf.get("status") or {}).get("phase") in DONE and not self.kubelet.observations(*key):
+            return
+        configmaps = await self._configmaps(wf, key[0])
+        stores = await self._template_stores(wf, key[0])
+        outcome = operate(wf, self.kubelet.observations(*key), self.clock(), configmaps, stores)
+        for req in outcome.create:
+            self.kubelet.start(req)
+        for kill in outcome.kill:
+            self.kubelet.kill(key[0], key[1], kill.node_id, kill.message)
+        if outcome.status != (wf.get("status") or {}):
+            new = dict(wf)
+            new["status"] = outcome.status
+            try:
+                self.cache[key] = await self.client.update_status(new)
+            except Conflict:
+                await self._refresh(key)
+                self._enqueue(key)
+                return
+            except NotFound:
+                self.cache.pop(key, None)
+                self.kubelet.forget(*key)
+                return
+        if outcome.completed:
+            self.kubelet.forget(*key)
+        elif outcome.requeue_after is not None:
+            self._enqueue_after(key, outcome.requeue_after)
+
+    async def _refresh(self, key: Key) -> None:
+        try:
+            self.cache[key] = await self.client.get("Workflow", key[1], key[0])
+        except NotFound:
+            self.cache.pop(key, None)
+
+    async def _template_stores(self, wf: Obj, namespace: str) -> dict[str, dict[str, Obj]]:
+        """WorkflowTemplates and ClusterWorkflowTemplates, fetched only when the spec refers to one."""
+        text = json.dumps(wf.get("spec") or {})
+        if "templateRef" not in text and "workflowTemplateRef" not in text:
+            return {}
+        stores: dict[str, dict[str, Obj]] = {}
+        for kind, ns in (("WorkflowTemplate", namespace), ("ClusterWorkflowTemplate", None)):
+            try:
+                stores[kind] = {o["metadata"]["name"]: o for o in await self.client.list(kind, ns)}
+            except ApiError:
+                stores[kind] = {}
+        return stores
+
+    async def _configmaps(self, wf: Obj, namespace: str) -> dict[str, Obj]:
+        if "configMapKeyRef" not in json.dumps(wf.get("spec") or {}):
+            return {}
+        try:
+            return {cm["metadata"]["name"]: cm for cm in await self.client.list("ConfigMap", namespace)}
+        except ApiError:
+            return {}
+
+
+def _rv(obj: Obj) -> int:
+    try:
+        return int((obj.get("metadata") or {}).get("resourceVersion") or 0)
+    except ValueError:
+        return 0

@@ -1,0 +1,247 @@
+"""Steps templates (``workflow/controller/steps.go``): sequential groups of parallel steps."""
+
+from __future__ import annotations
+
+import copy
+from typing import TYPE_CHECKING
+
+from workflows.engine import loops
+from workflows.engine import templates as tpl
+from workflows.engine.conditions import ConditionError, expr_eval, when_true
+from workflows.engine.hooks import run_exit_hook
+from workflows.engine.model import (
+    ERROR,
+    FAILED,
+    FAILED_OR_ERROR,
+    RUNNING,
+    SKIPPED,
+    SKIPPED_TYPE,
+    STEP_GROUP,
+    STEPS,
+    SUCCEEDED,
+    Obj,
+)
+from workflows.engine.nodes import completed, fulfilled
+from workflows.engine.scope import (
+    ABSENT,
+    add_aggregate_to_scope,
+    add_node_to_scope,
+    add_skipped_outputs,
+    template_outputs,
+)
+from workflows.templating import TemplateError, render_object
+
+if TYPE_CHECKING:
+    from workflows.engine.operator import Operation
+
+
+def continues_on(step: Obj, phase: str) -> bool:
+    c = step.get("continueOn") or {}
+    return (phase == FAILED and bool(c.get("failed"))) or (phase == ERROR and bool(c.get("error")))
+
+
+def execute_steps(op: Operation, node_name: str, tmpl: Obj, boundary_id: str, *, on_exit: bool, hooked: bool) -> Obj:
+    node = op.nodes.get(node_name)
+    if node is None:
+        node = op.nodes.init(node_name, STEPS, tmpl.get("name", ""), boundary_id, RUNNING, hooked=hooked)
+    scope: dict[str, str] = {}
+    groups = tmpl.get("steps") or []
+    for i, group in enumerate(groups):
+        sg_name = f"{node_name}[{i}]"
+        sg = op.nodes.get(sg_name)
+        if sg is None:
+            op.nodes.init(sg_name, STEP_GROUP, "", node["id"], RUNNING)
+        if i == 0:
+            op.nodes.add_child(node_name, sg_name)
+        else:
+            prev = op.nodes.get(f"{node_name}[{i - 1}]")
+            assert prev is not None
+            if not prev.get("children"):
+                op.nodes.add_child(prev["name"], sg_name)
+            for cid in prev.get("children") or []:
+                for out in op.nodes.outbound(cid):
+                    op.nodes.add_child(op.nodes.by_id(out)["name"], sg_name)
+        sg = _execute_group(op, list(group or []), sg_name, node["id"], scope, on_exit, str(tmpl.get(tpl.SCOPE, "")))
+        if not fulfilled(sg):
+            return node
+        if sg["phase"] in FAILED_OR_ERROR:
+            _update_outbound(op, node_name, len(groups))
+            return op.nodes.mark(node_name, FAILED, sg.get("message", ""))
+        for step in group or []:
+            child = op.nodes.get(f"{sg_name}.{step['name']}")
+            if child is None:
+                prefix = f"{sg_name}.{step['name']}("
+                kids = [
+                    n
+                    for n in op.nodes.nodes.values()
+                    if n.get("boundaryID") == node["id"] and n["name"].startswith(prefix) and n["type"] != SKIPPED_TYPE
+                ]
+                if kids:
+                    add_aggregate_to_scope(scope, "steps", step["name"], kids)
+                add_node_to_scope(scope, "steps", step["name"], sg, op.nodes)
+            else:
+                add_node_to_scope(scope, "steps", step["name"], child, op.nodes)
+                add_skipped_outputs(scope, "steps", step["name"], child, op.templates.get(step.get("template", "")))
+    _update_outbound(op, node_name, len(groups))
+    outputs = template_outputs(tmpl, scope, op.globals)
+    if outputs:
+        node["outputs"] = outputs
+        _export_globals(op, outputs)
+    return op.nodes.mark(node_name, SUCCEEDED)
+
+
+def _export_globals(op: Operation, outputs: Obj) -> None:
+    for p in outputs.get("parameters") or []:
+        if p.get("globalName"):
+            op.globals[f"workflow.outputs.parameters.{p['globalName']}"] = p.get("value", "")
+            params = op.status.setdefault("outputs", {}).setdefault("parameters", [])
+            params[:] = [q for q in params if q["name"] != p["globalName"]]
+            params.append({"name": p["globalName"], "value": p.get("value", "")})
+
+
+def _update_outbound(op: Operation, node_name: str, count: int) -> None:
+    last = None
+    for i in range(count - 1, -1, -1):
+        last = op.nodes.get(f"{node_name}[{i}]")
+        if last is not None:
+            break
+    if last is None:
+        return
+    out: list[str] = []
+    for cid in last.get("children") or []:
+        out.extend(op.nodes.outbound(cid))
+    node = op.nodes.get(node_name)
+    assert node is not None
+    if node.get("outboundNodes") != out:
+        node["outboundNodes"] = out
+
+
+def resolve_step(op: Operation, step: Obj, scope: dict[str, str]) -> Obj:
+    """``resolveReferences``: substitute the step with the scope of earlier groups (strict)."""
+    absent = {k for k, v in scope.items() if v == ABSENT}
+    values = {k: v for k, v in {**op.globals, **scope}.items() if v != ABSENT}
+    step = _drop_absent_arguments(step, absent)
+    # Hooks see the step's own outputs, so they are resolved when they run, not now.
+    body = {k: v for k, v in step.items() if k not in ("hooks", "onExit")}
+    try:
+        resolved: Obj = render_object(copy.deepcopy(body), values, strict=("steps.", "tasks."), expr=expr_eval)
+    except TemplateError as err:
+        if err.missing in absent:
+            raise TemplateError(f"failed to resolve {{{{{err.missing}}}}}: its producer was skipped") from err
+        raise
+    for key in ("hooks", "onExit"):
+        if key in step:
+            resolved[key] = step[key]
+    return resolved
+
+
+def _drop_absent_arguments(step: Obj, absent: set[str]) -> Obj:
+    """A pure reference to an absent output is dropped so the consumer's input default applies."""
+    params = (step.get("arguments") or {}).get("parameters")
+    if not absent or not params:
+        return step
+    kept = []
+    for p in params:
+        value = str(p.get("value", "")).strip()
+        if value.startswith("{{") and value.endswith("}}") and value[2:-2].strip() in absent:
+            continue
+        kept.append(p)
+    return {**step, "arguments": {**step["arguments"], "parameters": kept}}
+
+
+def _execute_group(
+    op: Operation,
+    group: list[Obj],
+    sg_name: str,
+    boundary_id: str,
+    scope: dict[str, str],
+    on_exit: bool,
+    scope_of: str,
+) -> Obj:
+    from workflows.engine.operator import Deferred
+
+    sg = op.nodes.get(sg_name)
+    assert sg is not None
+    if fulfilled(sg) and all(fulfilled(op.nodes.by_id(c)) for c in sg.get("children") or []):
+        return sg
+    expanded: list[tuple[Obj, Obj]] = []
+    for step in group:
+        try:
+            resolved = resolve_step(op, step, scope)
+        except TemplateError as err:
+            if err.missing:
+                return sg  # a reference is not available yet
+            return op.nodes.mark(sg_name, ERROR, str(err))
+        if loops.should_expand(resolved):
+            try:
+                items = loops.expand(resolved)
+            except loops.LoopError as err:
+                return op.nodes.mark(sg_name, ERROR, str(err))
+            if not items:
+                name = f"{sg_name}.{step['name']}"
+                if op.nodes.get(name) is None:
+                    op.nodes.init(
+                        name, SKIPPED_TYPE, resolved.get("template", ""), boundary_id, SKIPPED, "Skipped, empty params"
+                    )
+                op.nodes.add_child(sg_name, name)
+            expanded.extend((item, step) for item in items)
+        else:
+            expanded.append((resolved, step))
+    for child_step, orig in expanded:
+        child_name = f"{sg_name}.{child_step['name']}"
+        try:
+            proceed = when_true(str(child_step.get("when", "")))
+        except ConditionError as err:
+            if op.nodes.get(child_name) is None:
+                op.nodes.init(child_name, SKIPPED_TYPE, child_step.get("template", ""), boundary_id, ERROR, str(err))
+            op.nodes.add_child(sg_name, child_name)
+            return op.nodes.mark(sg_name, ERROR, str(err))
+        if not proceed:
+            if op.nodes.get(child_name) is None:
+                op.nodes.init(
+                    child_name,
+                    SKIPPED_TYPE,
+                    child_step.get("template", ""),
+                    boundary_id,
+                    SKIPPED,
+                    f"when '{child_step.get('when')}' evaluated false",
+                )
+                op.nodes.add_child(sg_name, child_name)
+            continue
+        try:
+            child = op.execute(
+                child_name,
+                child_step,
+                child_step.get("arguments") or {},
+                boundary_id,
+                on_exit=on_exit,
+                extra={"steps.name": orig["name"]},
+                scope=scope_of,
+            )
+        except Deferred:
+            continue
+        if child is not None:
+            op.nodes.add_child(sg_name, child_name)
+    steps_by_name = {f"{sg_name}.{s['name']}": o for s, o in expanded}
+    sg = op.nodes.get(sg_name)
+    assert sg is not None
+    done = True
+    for cid in sg.get("children") or []:
+        child = op.nodes.by_id(cid)
+        if not fulfilled(child):
+            done = False
+        elif completed(child):
+            step = steps_by_name.get(child["name"], {})
+            exit_node = run_exit_hook(op, step, child, boundary_id, "steps", scope, scope_of)
+            if exit_node is not None and not fulfilled(exit_node):
+                done = False
+    if not done:
+        if fulfilled(sg):
+            return op.nodes.mark(sg_name, RUNNING)
+        return sg
+    for cid in sg.get("children") or []:
+        child = op.nodes.by_id(cid)
+        step = steps_by_name.get(child["name"], {})
+        if child["phase"] in FAILED_OR_ERROR and not continues_on(step, child["phase"]):
+            return op.nodes.mark(sg_name, FAILED, f"child '{cid}' failed")
+    return op.nodes.mark(sg_name, SUCCEEDED)
