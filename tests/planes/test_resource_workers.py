@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from pinnace.planes.resources import ResourceWorkers
 from pinnace.resources.client import Obj
@@ -14,9 +15,9 @@ def sensor(name: str, rev: int = 0) -> Obj:
             "spec": {"rev": rev}}
 
 
-async def until(predicate: object, timeout: float = 2.0) -> None:
+async def until(predicate: Callable[[], bool], timeout: float = 2.0) -> None:
     async with asyncio.timeout(timeout):
-        while not predicate():  # type: ignore[operator]
+        while not predicate():  # noqa: ASYNC110 - the workers expose no event to wait on
             await asyncio.sleep(0.01)
 
 
