@@ -7,6 +7,7 @@ as JetStream's ``Nats-Msg-Id``, so a retried publish of the same event is stored
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -84,11 +85,41 @@ class CloudEvent:
 
     def to_json(self) -> bytes:
         """Structured-mode JSON (``application/cloudevents+json``); bytes data goes to ``data_base64``."""
+        fast = self._to_json_fast()
+        if fast is not None:
+            return fast
         try:
             wire = _WireEvent(self.attributes(), self.data)
             return _FORMAT.write(wire)
         except (BaseCloudEventException, TypeError, ValueError) as exc:
             raise InvalidEventError(f"event {self.id!r} is not a valid CloudEvent: {exc}") from exc
+
+    def _to_json_fast(self) -> bytes | None:
+        """The common case (JSON data, plain string attributes) written directly.
+
+        Publishing is the bus's hot path and the package's writer costs ~6 µs an event; the output
+        is the same structured-mode document, and ``from_json`` still reads through the package.
+        Anything unusual (bytes data, extensions, an aware-less time) takes the package's path.
+        """
+        if self.extensions or isinstance(self.data, bytes | bytearray) or self.time.tzinfo is None:
+            return None
+        doc: dict[str, Any] = {
+            "specversion": "1.0",
+            "id": self.id,
+            "source": self.source,
+            "type": self.type,
+            "subject": self.subject,
+            "time": self.time.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            "datacontenttype": self.datacontenttype,
+        }
+        if self.dataschema is not None:
+            doc["dataschema"] = self.dataschema
+        if self.data is not None:
+            doc["data"] = self.data
+        try:
+            return json.dumps(doc, ensure_ascii=False, allow_nan=False).encode()
+        except (TypeError, ValueError):
+            return None
 
     @classmethod
     def from_json(cls, raw: bytes | str) -> CloudEvent:

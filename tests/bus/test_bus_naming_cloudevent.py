@@ -78,3 +78,18 @@ def test_invalid_events_are_rejected() -> None:
         CloudEvent.from_json(b'{"specversion": "1.0", "id": "x", "type": "t"}')  # no source
     with pytest.raises(InvalidEventError):
         CloudEvent.new(source="s", type="t", subject="e", extensions={"Bad-Name": "x"}).to_json()
+
+
+def test_fast_writer_matches_the_cloudevents_package() -> None:
+    """The hot-path writer and the package's writer produce the same document."""
+    import json as _json
+
+    from cloudevents.core.formats.json import JSONFormat
+    from cloudevents.core.v1.event import CloudEvent as WireEvent
+
+    from bus.cloudevent import CloudEvent as Ev
+
+    event = Ev.new(source="github", type="webhook", subject="push", data={"body": {"ü": [1, 2.5, None]}})
+    package = JSONFormat().write(WireEvent(event.attributes(), event.data))
+    assert _json.loads(event.to_json()) == _json.loads(package)
+    assert Ev.from_json(event.to_json()) == event
