@@ -27,6 +27,7 @@ from pinnace.planes.events import eventsource_plane, sensor_plane
 from pinnace.planes.supervisor import Supervisor
 from pinnace.resources.client import ResourceClient
 from pinnace.resources.documents import Document, read_paths
+from workflows.cron.plane import CronPlane
 
 log = logging.getLogger("pinnace.up")
 
@@ -80,6 +81,7 @@ class Up:
             self.bus,
             self.api,
             Deferred("engine", lambda: EnginePlane(self.api.client, self.data_dir.pods)),
+            Deferred("cron", lambda: CronPlane(self.api.client)),
             Deferred("sensors", lambda: sensor_plane(self.api.client, self.bus.bus)),
             Deferred("eventsources", lambda: eventsource_plane(self.api.client, self.bus.bus, config.host)),
         ])

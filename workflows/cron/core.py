@@ -267,12 +267,12 @@ def reconcile(view: CronView, children: list[Obj], now: dt.datetime) -> Reconcil
             status.active.append(object_reference(wf))
     keep: list[Obj] = []
     for ref in status.active:
-        wf = by_uid.get(str(ref.get("uid")))
-        if wf is not None and not is_fulfilled(wf):
+        child = by_uid.get(str(ref.get("uid")))
+        if child is not None and not is_fulfilled(child):
             keep.append(ref)
             continue
-        if wf is not None:
-            _count(status, workflow_phase(wf))
+        if child is not None:
+            _count(status, workflow_phase(child))
             stop = _stop_condition(view, status, now)
             if isinstance(stop, str):
                 status.upsert_condition(SPEC_ERROR,

@@ -26,7 +26,8 @@ UTC = dt.UTC
 
 
 class Schedule(Protocol):
-    text: str
+    @property
+    def text(self) -> str: ...
 
     def next_after(self, t: dt.datetime) -> dt.datetime | None:
         """The first firing strictly after ``t``; None when the schedule never fires again."""
