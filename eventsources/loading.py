@@ -67,8 +67,6 @@ def build_sources(
             emitter.bind(event_name, key, expression or None)
         except FilterError as exc:
             problems.append(Problem(f"{path}.filter.expression", str(exc)))
-        except ImportError as exc:
-            problems.append(Problem(f"{path}.filter.expression", f"expressions are unavailable: {exc}"))
         ctx = SourceContext(source_name=name, event_name=event_name, spec=spec, **context)
         try:
             loaded.append(LoadedSource(key, event_name, cls(ctx)))

@@ -12,8 +12,10 @@ from typing import Any
 from eventsources.base import Emit, EventSourceType, SourceContext, SpecError
 from eventsources.payloads import BadPayload, json_body, with_metadata
 from eventsources.reconnect import keep_connected
-from eventsources.redis_connection import open_redis, split_host
+from eventsources.redis_connection import detached, open_redis, split_host
 from eventsources.registry import register
+
+_WAIT = 1.0
 
 
 def _text(value: Any) -> str:
@@ -51,8 +53,9 @@ class RedisSource(EventSourceType):
         async with open_redis(self) as client, client.pubsub() as pubsub:
             await pubsub.subscribe(*self.ctx.spec.channels)
             self.ready.set()
-            async for message in pubsub.listen():
-                if message.get("type") != "message":
+            while True:
+                message = await detached(pubsub.get_message(timeout=_WAIT))
+                if message is None or message.get("type") != "message":
                     continue
                 try:
                     data = self.event_data(message)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from redis.asyncio import Redis
 
 from eventsources.base import EventSourceType, SpecError
 from eventsources.secrets import SecretError
+
+T = TypeVar("T")
+_CLOSE_TIMEOUT = 2.0
 
 
 def split_host(address: str, path: str) -> tuple[str, int]:
@@ -49,6 +53,27 @@ async def _tls_options(source: EventSourceType, tls: Any, tmp: Path) -> dict[str
     return opts
 
 
+async def detached(coro: Awaitable[T]) -> T:
+    """Await a blocking Redis call so that cancelling the caller always works.
+
+    redis-py can absorb a cancellation that lands inside a blocking read (XREADGROUP BLOCK,
+    pub/sub listen) and go on reading; the call runs in its own task instead, the caller is
+    cancelled at once, and closing the client ends the abandoned read.
+    """
+    task = asyncio.ensure_future(coro)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        task.cancel()
+        task.add_done_callback(_forget)
+        raise
+
+
+def _forget(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled():
+        task.exception()  # retrieved: the abandoned read's outcome no longer matters
+
+
 @contextlib.asynccontextmanager
 async def open_redis(source: EventSourceType) -> AsyncIterator[Redis]:
     """A connected client for the source's spec (PING'ed), closed on exit."""
@@ -67,4 +92,6 @@ async def open_redis(source: EventSourceType) -> AsyncIterator[Redis]:
             await client.ping()
             yield client
         finally:
-            await client.aclose()
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(_CLOSE_TIMEOUT):
+                    await client.aclose()

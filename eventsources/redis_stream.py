@@ -18,7 +18,7 @@ from redis.exceptions import ResponseError
 from eventsources.base import Emit, EventSourceType, Outcome, SourceContext, SpecError
 from eventsources.payloads import with_metadata
 from eventsources.reconnect import Backoff, keep_connected
-from eventsources.redis_connection import open_redis, split_host
+from eventsources.redis_connection import detached, open_redis, split_host
 from eventsources.registry import register
 
 DEFAULT_GROUP = "argo-events-cg"
@@ -77,7 +77,9 @@ class RedisStreamSource(EventSourceType):
             self.ready.set()
             failures = 0
             while True:
-                replies: Any = await client.xreadgroup(self.group, CONSUMER, cursors, count=self.count, block=_BLOCK_MS)
+                replies: Any = await detached(
+                    client.xreadgroup(self.group, CONSUMER, cursors, count=self.count, block=_BLOCK_MS)
+                )
                 stalled = False
                 for raw_stream, messages in replies or []:
                     stream = _text(raw_stream)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from bus.cloudevent import CloudEvent
+from bus.errors import TemporaryBusError
 from bus.interface import ConsumerOptions, Subscriber
 
 
@@ -45,24 +46,30 @@ async def read_events(
     bus: Subscriber, source: str, count: int, within: float = 10.0, settle: float = 0.0
 ) -> list[CloudEvent]:
     """Every event of ``source`` stored on the bus, waiting until ``count`` arrived (then ``settle``
-    seconds more, to catch extras that must not be there)."""
-    sub = await bus.subscribe(
-        f"reader{uuid.uuid4().hex[:8]}", bus.filter_for(source), ConsumerOptions(deliver="all", batch=64)
-    )
-    events: list[CloudEvent] = []
+    seconds more, to catch extras that must not be there). Rides out a bus that is reconnecting."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
+    durable = f"reader{uuid.uuid4().hex[:8]}"
+    options = ConsumerOptions(deliver="all", batch=64)
+    events: list[CloudEvent] = []
+    sub = None
     try:
-        while len(events) < count and loop.time() < deadline:
-            for d in await sub.fetch(64, timeout=0.2):
-                events.append(d.event)
-                await d.ack()
-        if settle:
-            end = loop.time() + settle
-            while loop.time() < end:
-                for d in await sub.fetch(64, timeout=0.1):
+        while True:
+            now = loop.time()
+            done = len(events) >= count
+            if (done and (not settle or now >= deadline)) or now >= deadline + settle:
+                break
+            if done and settle:
+                deadline = min(deadline, now)  # count reached: only the settle period remains
+            try:
+                if sub is None:
+                    sub = await bus.subscribe(durable, bus.filter_for(source), options)
+                for d in await sub.fetch(64, timeout=0.2):
                     events.append(d.event)
                     await d.ack()
+            except TemporaryBusError:
+                await asyncio.sleep(0.1)
     finally:
-        await sub.close()
+        if sub is not None:
+            await sub.close()
     return events

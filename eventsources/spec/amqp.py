@@ -62,6 +62,8 @@ class AMQPEventSource(EventsModel):
     auth: BasicAuth | None = None
     url_secret: SecretKeySelector | None = None
     filter: EventSourceFilter | None = None
+    # pinnace extension: messages in flight per consumer (basic.qos prefetch count).
+    prefetch: int | None = None
 
 
 def _check_queue_arguments(text: str | None, path: str, problems: Problems) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from eventsources.spec.checks import check_backoff, check_basic_auth, check_tls, require
 from eventsources.spec.common import (
     AnyStr,
@@ -23,6 +25,15 @@ class NATSAuth(EventsModel):
     credential: SecretKeySelector | None = None
 
 
+class NATSJetStreamConsumer(EventsModel):
+    """pinnace extension: consume a JetStream stream through a durable consumer (ack after the bus ack)."""
+
+    durable: str = ""
+    stream: str | None = None
+    deliver_policy: Literal["all", "new"] | None = None
+    ack_wait: str | None = None
+
+
 class NATSEventsSource(EventsModel):
     url: str = ""
     subject: str = ""
@@ -33,6 +44,7 @@ class NATSEventsSource(EventsModel):
     auth: NATSAuth | None = None
     filter: EventSourceFilter | None = None
     queue: str | None = None
+    jetstream: NATSJetStreamConsumer | None = None
 
 
 def check_nats_auth(auth: NATSAuth | None, path: str, problems: Problems) -> None:

@@ -48,7 +48,7 @@ def canonical_header_key(key: str) -> str:
     return "".join(out)
 
 
-def header_map(request: web.Request) -> dict[str, list[str]]:
+def header_map(request: web.BaseRequest) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for key, value in request.headers.items():
         name = canonical_header_key(key)
@@ -60,11 +60,18 @@ def header_map(request: web.Request) -> dict[str, list[str]]:
     return out
 
 
-async def read_body(request: web.Request, limit: int, read_timeout: float) -> bytes:
+async def read_body(request: web.BaseRequest, limit: int, read_timeout: float) -> bytes:
     """The whole body, or 413 past ``limit`` bytes, or 408 when the client is too slow."""
     declared = request.content_length
     if declared is not None and declared > limit:
         raise RequestRejected(413, f"request body of {declared} bytes exceeds maxPayloadSize {limit}")
+    content = request.content
+    if content.is_eof():
+        # Common case: the whole (small) body arrived with the headers; no timer needed.
+        raw = content.read_nowait()
+        if len(raw) > limit:
+            raise RequestRejected(413, f"request body exceeds maxPayloadSize {limit}")
+        return raw
     chunks: list[bytes] = []
     total = 0
     try:
@@ -106,7 +113,7 @@ def _form_map(text: str) -> dict[str, list[str]]:
     return parse_qs(text, keep_blank_values=True)
 
 
-def parse_body(request: web.Request, raw: bytes) -> Any:
+def parse_body(request: web.BaseRequest, raw: bytes) -> Any:
     if request.method == "GET":
         return {k: request.query.getall(k) for k in request.query}
     if request.content_type == _FORM:
@@ -117,7 +124,7 @@ def parse_body(request: web.Request, raw: bytes) -> Any:
     return parse_json(raw)
 
 
-def idempotency_key(request: web.Request) -> str | None:
+def idempotency_key(request: web.BaseRequest) -> str | None:
     for name in IDEMPOTENCY_HEADERS:
         value = request.headers.get(name)
         if value is None:
@@ -130,7 +137,7 @@ def idempotency_key(request: web.Request) -> str | None:
     return None
 
 
-def trace_extensions(request: web.Request) -> dict[str, str] | None:
+def trace_extensions(request: web.BaseRequest) -> dict[str, str] | None:
     """W3C trace context carried into the CloudEvent, as Argo's ``WithHTTPHeaders``."""
     parent = request.headers.get("traceparent")
     if not parent:

@@ -45,7 +45,7 @@ class Route:
     signature: SignatureCheck | None = None
     read_timeout: float = DEFAULT_READ_TIMEOUT
 
-    async def handle(self, request: web.Request) -> web.Response:
+    async def handle(self, request: web.BaseRequest) -> web.Response:
         if request.method != self.method:
             return web.Response(status=405, text="http method does not match", headers={"Allow": self.method})
         started = time.monotonic()
@@ -58,7 +58,7 @@ class Route:
             elapsed = (time.monotonic() - started) * 1000.0
             self.metrics.processing_duration(self.source_name, self.event_name, elapsed)
 
-    async def _accept(self, request: web.Request) -> web.Response:
+    async def _accept(self, request: web.BaseRequest) -> web.Response:
         try:
             if self.token is not None:
                 check_bearer(request.headers, self.token)

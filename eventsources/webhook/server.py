@@ -53,13 +53,13 @@ class WebhookServer:
         self.tls = tls
         self.routes: dict[str, Route] = {}
         self._metrics = metrics
-        self._runner: web.AppRunner | None = None
+        self._runner: web.ServerRunner | None = None
         self.log = log or logging.getLogger("eventsources.webhook")
 
     async def start(self) -> None:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self._dispatch)
-        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT)
+        # The low-level server: routing is one dict lookup, no router or middleware chain per request.
+        low_level = web.Server(self._dispatch, access_log=None)
+        runner = web.ServerRunner(low_level, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT)
         await runner.setup()
         ssl_ctx = self.tls.context() if self.tls is not None else None
         site = web.TCPSite(runner, self.host, self.port, ssl_context=ssl_ctx, reuse_address=True)
@@ -81,7 +81,7 @@ class WebhookServer:
         if runner is not None:
             await runner.cleanup()
 
-    async def _dispatch(self, request: web.Request) -> web.StreamResponse:
+    async def _dispatch(self, request: web.BaseRequest) -> web.StreamResponse:
         route = self.routes.get(request.path)
         if route is not None:
             return await route.handle(request)

@@ -17,13 +17,6 @@ from pinnace.resources import kinds, validate
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "argo-events"
 
 
-@pytest.fixture(autouse=True)
-def _registered_kinds(monkeypatch: pytest.MonkeyPatch) -> None:
-    try:
-        kinds.ensure_loaded()
-    except Exception:
-        # While another plane's spec package does not import, validate with the kinds registered so far.
-        monkeypatch.setattr(validate, "ensure_loaded", lambda: None)
 
 
 def doc(spec: dict[str, Any]) -> dict[str, Any]:

@@ -9,16 +9,7 @@ import pytest
 import yaml
 
 import eventsources.spec  # noqa: F401  (registers EventSource even if the catalog cannot import yet)
-from pinnace.resources import kinds, validate
-
-
-@pytest.fixture(autouse=True)
-def _registered_kinds(monkeypatch: pytest.MonkeyPatch) -> None:
-    try:
-        kinds.ensure_loaded()
-    except Exception:
-        # While another plane's spec package does not import, validate with the kinds registered so far.
-        monkeypatch.setattr(validate, "ensure_loaded", lambda: None)
+from pinnace.resources import validate
 
 
 def event_source(spec: str) -> dict[str, Any]:

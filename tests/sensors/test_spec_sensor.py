@@ -18,13 +18,6 @@ CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "argo-event
 T0 = "spec.triggers[0].template"
 
 
-@pytest.fixture(autouse=True)
-def _registered_kinds(monkeypatch: pytest.MonkeyPatch) -> None:
-    try:
-        kinds.ensure_loaded()
-    except Exception:
-        # While another plane's spec package does not import, validate with the kinds registered so far.
-        monkeypatch.setattr(validate, "ensure_loaded", lambda: None)
 
 
 def sensor(template: dict[str, Any], **trigger: Any) -> dict[str, Any]:

@@ -15,16 +15,6 @@ from pinnace.resources.base import Problem
 from workflows.spec import common, container, template, workflow
 
 
-@pytest.fixture(autouse=True)
-def _registered_kinds(monkeypatch: pytest.MonkeyPatch) -> None:
-    try:
-        kinds.ensure_loaded()
-    except Exception:
-        # TODO(issue 2): remove once sensors.spec, eventsources.spec and bus.spec exist and import cleanly;
-        # workflows.spec is imported above, so the Workflow kinds are registered either way.
-        monkeypatch.setattr(validate, "ensure_loaded", lambda: None)
-
-
 def load(text: str) -> Any:
     return yaml.safe_load(textwrap.dedent(text))
 
