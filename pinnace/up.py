@@ -27,7 +27,6 @@ from pinnace.planes.events import eventsource_plane, sensor_plane
 from pinnace.planes.supervisor import Supervisor
 from pinnace.resources.client import ResourceClient
 from pinnace.resources.documents import Document, read_paths
-from workflows.cron.plane import CronPlane
 
 log = logging.getLogger("pinnace.up")
 
@@ -69,10 +68,25 @@ async def apply_documents(client: ResourceClient, docs: list[Document]) -> None:
         log.info("%s (%s)", line, doc.where)
 
 
+class _Apply:
+    name = "apply"
+
+    def __init__(self, client: ResourceClient, docs: list[Document]) -> None:
+        self._client = client
+        self._docs = docs
+
+    async def start(self) -> None:
+        await apply_documents(self._client, self._docs)
+
+    async def stop(self) -> None:
+        pass
+
+
 class Up:
     def __init__(self, config: UpConfig) -> None:
         self.config = config
         self.data_dir = DataDir(config.data_dir)
+        self._docs: list[Document] = []
         self.bus = BusPlane(self.data_dir.root / "bus", config.nats_url)
         tls_port = config.tls_port if config.tls_port is not None else (config.port + 1 if config.port else 0)
         self.api = ApiPlane(ApiConfig(self.data_dir.root, host=config.host, port=config.port,
@@ -80,18 +94,19 @@ class Up:
         self.supervisor = Supervisor([
             self.bus,
             self.api,
-            Deferred("engine", lambda: EnginePlane(self.api.client, self.data_dir.pods)),
-            Deferred("cron", lambda: CronPlane(self.api.client)),
+            # Applied before the planes that run them start, so `pinnace ready` means the
+            # given event sources listen and the given sensors consume.
+            Deferred("apply", lambda: _Apply(self.api.client, self._docs)),
+            Deferred("engine", lambda: EnginePlane(self.api.client, self.data_dir.root)),
             Deferred("sensors", lambda: sensor_plane(self.api.client, self.bus.bus)),
             Deferred("eventsources", lambda: eventsource_plane(self.api.client, self.bus.bus, config.host)),
         ])
 
     async def run(self, on_ready: Callable[[Up], None], stop: asyncio.Event) -> None:
-        docs = load_documents(self.config.paths)
+        self._docs = load_documents(self.config.paths)
         self.data_dir.acquire()
         try:
             await self.supervisor.start()
-            await apply_documents(self.api.client, docs)
             on_ready(self)
             await stop.wait()
             log.info("shutting down")

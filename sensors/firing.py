@@ -15,7 +15,7 @@ from sensors import params
 from sensors.compiled import CompiledSensor, CompiledTrigger
 from sensors.event import Event
 from sensors.metrics import SensorMetrics
-from triggers.base import TRIGGER_TYPES, Firing, Services, TriggerError, TriggerSpec
+from triggers.base import TRIGGER_TYPES, Firing, Services, Trigger, TriggerError, TriggerSpec
 from triggers.policy import with_retries
 
 log = logging.getLogger("pinnace.sensor")
@@ -34,9 +34,7 @@ def _spec_for(trigger: CompiledTrigger, events: dict[str, Event]) -> TriggerSpec
     return TriggerSpec(trigger.name, trigger.key, body, trigger.policy, f"{trigger.where}.template.{trigger.key}")
 
 
-async def _once(sensor: CompiledSensor, trigger: CompiledTrigger, firing: Firing, services: Services) -> None:
-    spec = _spec_for(trigger, firing.events)
-    impl = TRIGGER_TYPES[trigger.key](spec, services)
+async def _once(impl: Trigger, firing: Firing) -> None:
     resource = await impl.fetch()
     resource = impl.apply_parameters(resource, firing.events)
     result = await impl.execute(resource, firing)
@@ -48,6 +46,17 @@ class Firer:
         self.sensor = sensor
         self.services = services
         self.metrics = metrics
+        # Built once per trigger unless template-level parameters make every firing different.
+        self._impls: dict[str, Trigger] = {}
+
+    def _impl(self, trigger: CompiledTrigger, events: dict[str, Event]) -> Trigger:
+        cached = self._impls.get(trigger.where)
+        if cached is not None:
+            return cached
+        impl = TRIGGER_TYPES[trigger.key](_spec_for(trigger, events), self.services)
+        if not trigger.parameters:
+            self._impls[trigger.where] = impl
+        return impl
 
     def _labels(self, trigger: CompiledTrigger) -> tuple[str, str, str]:
         return (self.sensor.namespace, self.sensor.name, trigger.name)
@@ -58,7 +67,7 @@ class Firer:
         start = time.perf_counter()
         labels = self._labels(trigger)
         try:
-            await _once(self.sensor, trigger, firing, self.services)
+            await _once(self._impl(trigger, firing.events), firing)
         except TriggerError:
             self.metrics.failed.inc(*labels)
             raise

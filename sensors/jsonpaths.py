@@ -1,14 +1,76 @@
-"""gjson GET for sensors: ``pinnace.expressions.paths`` plus gjson multipaths (``[a,b.c]``, ``{a,b}``).
+"""gjson GET / sjson SET for sensors, on top of ``pinnace.expressions.paths``.
 
-Argo's own filter tests use multipaths (``[k,k1.a.#(k2=="v2").k2]``) to match several fields with
-one regex; the result is a JSON array (or object) of the components that exist.
+Adds gjson multipaths (``[a,b.c]``, ``{a,b}``): Argo's own filter tests use them to match several
+fields with one regex; the result is a JSON array (or object) of the components that exist.
+
+Plain paths (``body.action``, ``spec.arguments.parameters.0.value``: names and indexes only) take a
+fast route with their split cached: every event walks the same few paths, and splitting a path
+character by character dominated the cost of filtering and parameterizing an event. Anything
+else (escapes, wildcards, ``#``, modifiers, ``:`` keys) goes to ``paths``, which defines the semantics.
 """
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import Any
 
 from pinnace.expressions import paths
+from pinnace.expressions.errors import ExpressionError
+
+_PLAIN = re.compile(r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*")
+_MISSING: Any = object()
+
+
+@lru_cache(maxsize=4096)
+def _plain_keys(path: str) -> tuple[str, ...] | None:
+    return tuple(path.split(".")) if _PLAIN.fullmatch(path) else None
+
+
+def _get_plain(data: Any, keys: tuple[str, ...]) -> tuple[Any, bool]:
+    node = data
+    for key in keys:
+        if isinstance(node, dict):
+            if key not in node:
+                return None, False
+            node = node[key]
+        elif isinstance(node, list) and key.isdigit():
+            index = int(key)
+            if index >= len(node):
+                return None, False
+            node = node[index]
+        else:
+            return None, False
+    return node, True
+
+
+def _set_plain(node: Any, keys: tuple[str, ...], value: Any) -> Any:
+    """sjson SET for plain keys, copy-on-write along the path (same rules as ``paths.set_path``)."""
+    if not keys:
+        return value
+    key, rest = keys[0], keys[1:]
+    index = key == "-1" or key.isdigit()
+    if isinstance(node, list) and index:
+        out = list(node)
+        at = len(out) if key == "-1" else int(key)
+        while len(out) <= at:
+            out.append(None)
+        out[at] = _set_plain(out[at], rest, value)
+        return out
+    if isinstance(node, dict):
+        out_map = dict(node)
+        out_map[key] = _set_plain(out_map.get(key, _MISSING), rest, value)
+        return out_map
+    if node is None or node is _MISSING:
+        return _set_plain([] if index else {}, keys, value)
+    raise ExpressionError(f"cannot set {'.'.join(keys)!r}: the value there is a {type(node).__name__}, not a map")
+
+
+def set_path(obj: Any, path: str, value: Any) -> Any:
+    keys = _plain_keys(path) if "-1" not in path else None
+    if keys is None:
+        return paths.set_path(obj, path, value)
+    return _set_plain(obj, keys, value)
 
 _CLOSE = {"[": "]", "{": "}"}
 
@@ -44,4 +106,7 @@ def get_path(data: Any, path: str) -> tuple[Any, bool]:
         if path[0] == "[":
             return [v for _, (v, ok) in found if ok], True
         return {p.split(".")[-1]: v for p, (v, ok) in found if ok}, True
+    keys = _plain_keys(path)
+    if keys is not None:
+        return _get_plain(data, keys)
     return paths.get_path(data, path)

@@ -23,7 +23,7 @@ class LuaError(ValueError):
 
 def _runtime() -> Any:
     try:
-        from lupa import LuaRuntime  # type: ignore[import-not-found,unused-ignore]
+        from lupa import LuaRuntime  # type: ignore[import-untyped,import-not-found,unused-ignore]
     except ImportError:
         raise LuaUnavailable("Lua scripts need the 'lupa' Python package (pip install lupa)") from None
     rt = LuaRuntime(unpack_returned_tuples=False, register_eval=False, register_builtins=False)

@@ -5,7 +5,7 @@ A parameter takes a value from one dependency's event (``src``) and writes it at
 block/number/bool to be written raw. Pinnace adds ``src.jmespath``: a JMESPath query over the
 event data, whose non-string result is a raw JSON value.
 
-Resources are handled as decoded JSON objects rather than bytes; ``paths.set_path`` follows
+Resources are handled as decoded JSON objects rather than bytes; ``jsonpaths.set_path`` follows
 sjson's rules for creating intermediate objects and arrays.
 """
 
@@ -19,9 +19,9 @@ from typing import Any
 from jmespath.exceptions import JMESPathError
 from jmespath.parser import ParsedResult
 
-from pinnace.expressions import paths
 from pinnace.expressions.errors import ExpressionError
 from pinnace.expressions.gotemplate import render as render_template
+from sensors import jsonpaths
 from sensors.event import Event, PayloadError
 from sensors.filters.query import compile_query
 from sensors.jsonvalues import gjson_string, gjson_type, raw_json
@@ -92,7 +92,7 @@ def _template_value(payload: Any, template: str) -> str:
 
 
 def _key_value(payload: Any, key: str) -> tuple[str, str]:
-    value, exists = paths.get_path(payload, key)
+    value, exists = jsonpaths.get_path(payload, key)
     if not exists:
         raise ParameterError(f"key {key} does not exist to in the event payload")
     kind = gjson_type(value)
@@ -175,8 +175,8 @@ def _set(obj: Any, dest: str, value: str, kind: str, raw: bool) -> Any:
             decoded = json.loads(value)
         except ValueError as exc:
             raise ParameterError(f"dest {dest!r}: value is not valid JSON for useRawData: {exc}") from None
-        return paths.set_path(obj, dest, decoded)
-    return paths.set_path(obj, dest, value)
+        return jsonpaths.set_path(obj, dest, decoded)
+    return jsonpaths.set_path(obj, dest, value)
 
 
 def apply(obj: Any, parameters: list[Parameter], events: dict[str, Event]) -> Any:
@@ -186,7 +186,7 @@ def apply(obj: Any, parameters: list[Parameter], events: dict[str, Event]) -> An
         if value is None:
             continue
         if param.operation in ("append", "prepend"):
-            current, exists = paths.get_path(obj, param.dest)
+            current, exists = jsonpaths.get_path(obj, param.dest)
             if exists:
                 kind = STRING
                 text = gjson_string(current)

@@ -44,22 +44,39 @@ def api_failure(exc: ApiError, doing: str) -> TriggerError:
     return TriggerError(f"{doing}: {exc.reason}: {exc.message}", retryable=retryable)
 
 
+GENERATE_ATTEMPTS = 5
+
+
 async def create_once(client: ResourceClient, obj: Obj, namespace: str, firing: Firing) -> Obj:
     kind = str(obj.get("kind", ""))
+    name = str(obj.get("metadata", {}).get("name") or "")
+    attempts = 1 if name else GENERATE_ATTEMPTS
+    for attempt in range(attempts):
+        try:
+            return await client.create(obj, namespace)
+        except AlreadyExists:
+            if name:
+                return await _existing_or_conflict(client, kind, name, namespace, firing)
+            # The server's random generateName suffix collided; a new attempt draws a new one.
+            if attempt == attempts - 1:
+                raise TriggerError(f"creating {kind}: generateName kept colliding with existing names") from None
+        except ApiError as exc:
+            raise api_failure(exc, f"creating {kind}") from None
+    raise AssertionError("unreachable")
+
+
+async def _existing_or_conflict(client: ResourceClient, kind: str, name: str, namespace: str, firing: Firing) -> Obj:
     try:
-        return await client.create(obj, namespace)
-    except AlreadyExists:
-        name = str(obj["metadata"].get("name", ""))
         existing = await client.get(kind, name, namespace)
-        labels = (existing.get("metadata") or {}).get("labels") or {}
-        if labels.get(IDENTITY_LABEL) == firing.identity:
-            return existing
-        raise TriggerError(
-            f"{kind} {namespace}/{name} already exists and was not created by this trigger for these events; "
-            "use generateName or a parameterized name", retryable=False,
-        ) from None
     except ApiError as exc:
-        raise api_failure(exc, f"creating {kind}") from None
+        raise api_failure(exc, f"reading existing {kind} {namespace}/{name}") from None
+    labels = (existing.get("metadata") or {}).get("labels") or {}
+    if labels.get(IDENTITY_LABEL) == firing.identity:
+        return existing
+    raise TriggerError(
+        f"{kind} {namespace}/{name} already exists and was not created by this trigger for these events; "
+        "use generateName or a parameterized name", retryable=False,
+    )
 
 
 def namespace_of(obj: Obj, default: str) -> str:

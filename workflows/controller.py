@@ -3,6 +3,8 @@
 Event driven: a watch event or a pod's state change queues the workflow at once (no requeue
 interval); timers exist only for real deadlines (suspend duration, backoff, activeDeadlineSeconds).
 A work queue guarantees one reconcile per workflow at a time and coalesces bursts of events.
+Pods run on the embedded kubelet; http and resource nodes run here as asyncio tasks
+(``workflows.agents``); one ``SyncManager`` holds every workflow's mutexes and semaphores.
 """
 
 from __future__ import annotations
@@ -17,8 +19,12 @@ from pathlib import Path
 
 from pinnace.resources.client import Obj, ResourceClient
 from pinnace.resources.errors import ApiError, Conflict, NotFound
+from workflows.agents import Agents
+from workflows.agents.runner import handles as agent_handles
 from workflows.engine import operate
-from workflows.engine.model import ERROR, FAILED, SUCCEEDED
+from workflows.engine.model import ERROR, FAILED, SUCCEEDED, PodObservation
+from workflows.engine.sync import SyncManager
+from workflows.memoization import save_cache_entry
 from workflows.pods import Capacity, Kubelet, Sandbox
 
 log = logging.getLogger(__name__)
@@ -47,6 +53,8 @@ class Controller:
         self.namespace = namespace
         self.clock = clock
         self.kubelet = Kubelet(Path(data_dir), self._pod_changed, capacity=capacity, sandbox=sandbox)
+        self.agents = Agents(client, self._pod_changed)
+        self.sync = SyncManager(self._lock_released)
         self.cache: dict[Key, Obj] = {}
         self.queue: asyncio.Queue[Key] = asyncio.Queue()
         self.queued: set[Key] = set()
@@ -79,6 +87,7 @@ class Controller:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
+        await self.agents.shutdown()
         await self.kubelet.shutdown()
 
     async def __aenter__(self) -> Controller:
@@ -109,7 +118,8 @@ class Controller:
         key = (meta.get("namespace") or "default", meta.get("name", ""))
         if etype == "DELETED":
             self.cache.pop(key, None)
-            self.kubelet.forget(*key)
+            self._forget(key)
+            self.sync.release_workflow(f"{key[0]}/{key[1]}")
             return
         if etype not in ("ADDED", "MODIFIED"):
             return
@@ -117,12 +127,18 @@ class Controller:
         if cached is not None and _rv(cached) >= _rv(obj):
             return  # our own write coming back, or an older copy
         self.cache[key] = obj
+        if cached is None and (obj.get("status") or {}).get("phase") not in DONE:
+            self.sync.restore(obj, {})  # locks held before a restart stay held
         if (obj.get("status") or {}).get("phase") not in DONE or cached is None:
             self._enqueue(key)
         self.ready.set()
 
     def _pod_changed(self, namespace: str, workflow: str, node_id: str) -> None:
         self._enqueue((namespace, workflow))
+
+    def _lock_released(self, workflow_key: str) -> None:
+        namespace, _, name = workflow_key.partition("/")
+        self._enqueue((namespace, name))
 
     def _enqueue(self, key: Key) -> None:
         if key in self.active:
@@ -164,15 +180,25 @@ class Controller:
         wf = self.cache.get(key)
         if wf is None:
             return
-        if (wf.get("status") or {}).get("phase") in DONE and not self.kubelet.observations(*key):
+        observed = self._observations(key)
+        if (wf.get("status") or {}).get("phase") in DONE and not observed:
             return
-        configmaps = await self._configmaps(wf, key[0])
         stores = await self._template_stores(wf, key[0])
-        outcome = operate(wf, self.kubelet.observations(*key), self.clock(), configmaps, stores)
+        configmaps = await self._configmaps(wf, key[0], stores)
+        outcome = operate(wf, observed, self.clock(), configmaps, stores, self.sync)
+        uid = str((wf.get("metadata") or {}).get("uid", ""))
         for req in outcome.create:
-            self.kubelet.start(req)
+            if agent_handles(req):
+                self.agents.start(req, uid)
+            else:
+                self.kubelet.start(req)
         for kill in outcome.kill:
             self.kubelet.kill(key[0], key[1], kill.node_id, kill.message)
+            self.agents.kill(key[0], key[1], kill.node_id, kill.message)
+        for gone in outcome.delete_pods:
+            self.kubelet.delete_pod(key[0], key[1], gone.node_id, gone.delay)
+        for save in outcome.cache_saves:
+            await save_cache_entry(self.client, key[0], save, self.clock())
         if outcome.status != (wf.get("status") or {}):
             new = dict(wf)
             new["status"] = outcome.status
@@ -184,12 +210,33 @@ class Controller:
                 return
             except NotFound:
                 self.cache.pop(key, None)
-                self.kubelet.forget(*key)
+                self._forget(key)
                 return
+        await self._apply_labels(key, outcome.labels)
         if outcome.completed:
-            self.kubelet.forget(*key)
+            self._forget(key)
         elif outcome.requeue_after is not None:
             self._enqueue_after(key, outcome.requeue_after)
+
+    async def _apply_labels(self, key: Key, labels: dict[str, str]) -> None:
+        """Status writes leave labels alone, so the phase labels go through a metadata patch."""
+        wf = self.cache.get(key)
+        current = ((wf or {}).get("metadata") or {}).get("labels") or {}
+        if wf is None or all(current.get(k) == v for k, v in labels.items()):
+            return
+        try:
+            self.cache[key] = await self.client.patch("Workflow", key[1], {"metadata": {"labels": labels}}, key[0])
+        except NotFound:
+            self.cache.pop(key, None)
+        except ApiError as err:
+            log.warning("could not label workflow %s/%s: %s", *key, err)
+
+    def _observations(self, key: Key) -> dict[str, PodObservation]:
+        return {**self.kubelet.observations(*key), **self.agents.observations(*key)}
+
+    def _forget(self, key: Key) -> None:
+        self.kubelet.forget(*key)
+        self.agents.forget(*key)
 
     async def _refresh(self, key: Key) -> None:
         try:
@@ -210,8 +257,11 @@ class Controller:
                 stores[kind] = {}
         return stores
 
-    async def _configmaps(self, wf: Obj, namespace: str) -> dict[str, Obj]:
-        if "configMapKeyRef" not in json.dumps(wf.get("spec") or {}):
+    async def _configmaps(self, wf: Obj, namespace: str, stores: dict[str, dict[str, Obj]]) -> dict[str, Obj]:
+        """ConfigMaps in the namespace, fetched only when the spec (or a template it refers to)
+        reads parameters from one, memoizes, or sizes a semaphore with one."""
+        text = json.dumps(wf.get("spec") or {}) + (json.dumps(stores) if stores else "")
+        if not any(word in text for word in ("configMapKeyRef", "memoize", "synchronization")):
             return {}
         try:
             return {cm["metadata"]["name"]: cm for cm in await self.client.list("ConfigMap", namespace)}

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from pinnace.api import discovery, handlers, paths, watch
+from pinnace.api import discovery, handlers, paths, podlogs, watch
 from pinnace.api.auth import bearer_middleware
 from pinnace.api.metrics import VERB_KEY, Metrics, metrics_middleware
 from pinnace.api.status import error_response, failure, respond
@@ -147,6 +147,7 @@ def build_app(store: Store, token: str, *, max_body: int = 3 * 1024 * 1024,
     app.router.add_get("/api/v1/archived-workflows", _archived)
     app.router.add_get("/apis/{group}", _api_group)
     app.router.add_get("/apis/{group}/", _api_group)
+    podlogs.add_routes(app, store)
     for method in methods:
         app.router.add_route(method, "/api/v1{tail:(/.*)?}", _core)
         app.router.add_route(method, "/apis/{group}/{version}{tail:(/.*)?}", _grouped)

@@ -1,5 +1,5 @@
 """JSONPath queries as Argo's ``jsonpath(json, path)`` evaluates them (``$.a.b``, ``$.items[0]``,
-``$..name``, ``[*]``, slices, unions and simple ``[?(@.x == 'y')]`` filters).
+``$..name``, ``[*]``, slices, unions and ``[?(@.x == 'y' && @.n > 1)]`` filters joined by ``&&``/``||``).
 
 A definite path (no wildcard, recursion, slice, union or filter) yields the value itself; any other
 path yields the list of matches.
@@ -114,7 +114,44 @@ def _select(node: Any, part: str) -> list[Any]:
 
 
 def _filter(body: str, item: Any) -> bool:
-    match = _FILTER.fullmatch(body)
+    inner = body.strip()
+    if not (inner.startswith("?(") and inner.endswith(")")):
+        raise ExpressionError(f"jsonpath: unsupported filter [{body}]")
+    # ``||`` binds looser than ``&&``, as in the JSONPath implementations Argo uses.
+    return any(
+        all(_comparison(term, item, body) for term in _split_logical(alt, "&&"))
+        for alt in _split_logical(inner[2:-1], "||")
+    )
+
+
+def _split_logical(text: str, op: str) -> list[str]:
+    """Split on ``op`` outside quotes and parentheses."""
+    parts: list[str] = []
+    depth, quote, start, i = 0, "", 0, 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif depth == 0 and text.startswith(op, i):
+            parts.append(text[start:i])
+            start = i = i + len(op)
+            continue
+        i += 1
+    parts.append(text[start:])
+    return parts
+
+
+def _comparison(term: str, item: Any, body: str) -> bool:
+    term = term.strip()
+    while term.startswith("(") and term.endswith(")"):
+        term = term[1:-1].strip()
+    match = _FILTER.fullmatch(f"?({term})")
     if match is None:
         raise ExpressionError(f"jsonpath: unsupported filter [{body}]")
     value: Any = item

@@ -15,7 +15,8 @@ from pinnace.resources.client import Obj, ResourceClient
 
 log = logging.getLogger("pinnace.planes")
 
-Worker = Callable[[Obj], Awaitable[None]]
+# A worker runs one resource until cancelled and calls ``ready()`` once it takes traffic.
+Worker = Callable[[Obj, Callable[[], None]], Awaitable[None]]
 
 
 def _spec_key(obj: Obj) -> str:
@@ -25,8 +26,17 @@ def _spec_key(obj: Obj) -> str:
 class ResourceWorkers:
     """One asyncio task per resource of ``kind``; the task runs ``worker(obj)`` until cancelled."""
 
-    def __init__(self, client: ResourceClient, kind: str, worker: Worker, namespace: str | None = None) -> None:
+    def __init__(
+        self,
+        client: ResourceClient,
+        kind: str,
+        worker: Worker,
+        namespace: str | None = None,
+        ready_timeout: float = 15.0,
+    ) -> None:
         self.name = f"{kind.lower()}s"
+        self._ready_timeout = ready_timeout
+        self._ready: dict[str, asyncio.Event] = {}
         self._client = client
         self._kind = kind
         self._worker = worker
@@ -39,9 +49,29 @@ class ResourceWorkers:
         return sorted(key for key, (_, task) in self._tasks.items() if not task.done())
 
     async def start(self) -> None:
+        """Start a worker per existing resource and return once each is ready (or given up on)."""
         for obj in await self._client.list(self._kind, self._namespace):
             await self._ensure(obj)
         self._watcher = asyncio.create_task(self._watch(), name=f"watch-{self.name}")
+        await self._wait_ready()
+
+    async def _wait_ready(self) -> None:
+        waits = {key: asyncio.ensure_future(self._ready_or_done(key)) for key in list(self._tasks)}
+        if not waits:
+            return
+        _, pending = await asyncio.wait(waits.values(), timeout=self._ready_timeout)
+        for fut in pending:
+            fut.cancel()
+        late = sorted(key for key, fut in waits.items() if fut in pending)
+        if late:
+            # Not fatal: a source whose broker is down keeps retrying in the background.
+            log.warning("%s not ready after %gs, still starting: %s", self.name, self._ready_timeout, ", ".join(late))
+
+    async def _ready_or_done(self, key: str) -> None:
+        task = self._tasks[key][1]
+        ready = asyncio.ensure_future(self._ready[key].wait())
+        await asyncio.wait({task, ready}, return_when=asyncio.FIRST_COMPLETED)
+        ready.cancel()
 
     async def stop(self) -> None:
         if self._watcher is not None:
@@ -72,12 +102,13 @@ class ResourceWorkers:
             return
         # The old worker must be gone before the new one starts: it may hold a port.
         await self._cancel(key)
+        self._ready[key] = asyncio.Event()
         task = asyncio.create_task(self._run(key, obj), name=f"{self._kind.lower()}:{key}")
         self._tasks[key] = (spec, task)
 
     async def _run(self, key: str, obj: Obj) -> None:
         try:
-            await self._worker(obj)
+            await self._worker(obj, self._ready[key].set)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -86,6 +117,7 @@ class ResourceWorkers:
 
     async def _cancel(self, key: str) -> None:
         entry = self._tasks.pop(key, None)
+        self._ready.pop(key, None)
         if entry is None:
             return
         entry[1].cancel()

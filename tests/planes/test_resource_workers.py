@@ -27,8 +27,9 @@ async def test_workers_follow_the_api() -> None:
     started: list[tuple[str, int]] = []
     stopped: list[str] = []
 
-    async def work(obj: Obj) -> None:
+    async def work(obj: Obj, ready: Callable[[], None]) -> None:
         started.append((obj["metadata"]["name"], obj["spec"]["rev"]))
+        ready()
         try:
             await asyncio.Event().wait()
         finally:
@@ -36,7 +37,7 @@ async def test_workers_follow_the_api() -> None:
 
     workers = ResourceWorkers(client, "Sensor", work)
     await workers.start()
-    await until(lambda: started == [("a", 0)])
+    assert started == [("a", 0)]  # start() returns once the existing resources' workers are ready
     await client.create(sensor("b"))
     await until(lambda: workers.running == ["default/a", "default/b"])
 
@@ -64,12 +65,27 @@ async def test_a_failing_worker_does_not_stop_the_others() -> None:
     await client.create(sensor("bad"))
     await client.create(sensor("good"))
 
-    async def work(obj: Obj) -> None:
+    async def work(obj: Obj, ready: Callable[[], None]) -> None:
         if obj["metadata"]["name"] == "bad":
             raise ValueError("broken spec")
+        ready()
         await asyncio.Event().wait()
 
     workers = ResourceWorkers(client, "Sensor", work)
     await workers.start()
     await until(lambda: workers.running == ["default/good"])
+    await workers.stop()
+
+
+async def test_start_gives_up_waiting_on_a_worker_that_never_gets_ready() -> None:
+    client = MemoryClient()
+    await client.create(sensor("slow"))
+
+    async def work(obj: Obj, ready: Callable[[], None]) -> None:
+        await asyncio.Event().wait()
+
+    workers = ResourceWorkers(client, "Sensor", work, ready_timeout=0.2)
+    async with asyncio.timeout(2):
+        await workers.start()
+    assert workers.running == ["default/slow"]  # still trying, not abandoned
     await workers.stop()

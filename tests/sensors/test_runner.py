@@ -227,10 +227,17 @@ async def test_bad_input_is_logged_and_the_sensor_keeps_running(
                       "http": {"url": "http://127.0.0.1:9/never", "timeout": 1}}},
         wf_trigger("wf-good", conditions="good"),
     ]
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # accept the request, never answer; returns when the client gives up
+        writer.close()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    triggers[3]["template"]["http"]["url"] = f"http://127.0.0.1:{port}/never"
     metrics = SensorMetrics()
     caplog.set_level(logging.INFO, logger="pinnace")
-    async with SensorService(sensor("bad-input", deps, triggers), jetstream_bus, client, consumer=FAST,
-                             metrics=metrics):
+    async with server, SensorService(sensor("bad-input", deps, triggers), jetstream_bus, client, consumer=FAST,
+                                     metrics=metrics):
         for name, body in (("missing", {"a": 1}), ("mismatch", {"n": "text"}), ("tmpl", {"x": 1})):
             await jetstream_bus.publish(cloudevent("webhook", name, webhook_payload(body)))
         await eventually(lambda: _failed(metrics, "wf-tmpl"))
@@ -241,7 +248,7 @@ async def test_bad_input_is_logged_and_the_sensor_keeps_running(
     assert "data filter error (path 'body.nope' does not exist)" in text
     assert "expr filter error (" in text
     assert "trigger wf-tmpl failed" in text and "unable to resolve 'tmpl' parameter value" in text
-    assert "trigger slow-http failed" in text
+    assert "trigger slow-http failed: http trigger: POST" in text and "timed out after 1s" in text
     [wf] = await workflows(client)
     assert wf["metadata"]["labels"]["events.argoproj.io/trigger"] == "wf-good"
 

@@ -34,7 +34,7 @@ def test_jmespath_transform() -> None:
 def test_non_object_output_is_an_error(spec: dict[str, str]) -> None:
     t = compile_transform(spec)
     assert t is not None
-    with pytest.raises(TransformError, match="must be a JSON object|not of lua table"):
+    with pytest.raises(TransformError, match=r"must be a JSON object|not of lua table"):
         t.apply(event({"body": {"message": "hello"}}))
 
 

@@ -31,7 +31,7 @@ async def server() -> AsyncIterator[tuple[str, list[dict[str, Any]]]]:
         seen.append({"method": request.method, "path": request.path, "headers": dict(request.headers),
                      "body": await request.read()})
         if request.path == "/slow":
-            await asyncio.sleep(5)
+            await asyncio.sleep(1.5)
         status = int(request.query.get("status", "200"))
         return web.Response(status=status, text="ok")
 

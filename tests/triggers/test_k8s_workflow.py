@@ -173,3 +173,26 @@ async def test_k8s_policy_labels_times_out_as_configured(client: MemoryClient) -
     ok = K8sTrigger(spec("k8s", {"source": {"resource": {**CM, "metadata": {"name": "c", "labels": {"done": "true"}}}}},
                          pol), Services(client=client))
     await run(ok, firing())
+
+
+class CollidingClient(MemoryClient):
+    """Answers AlreadyExists to the first generateName create, as a server does on a suffix collision."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.collisions = 1
+
+    async def create(self, obj: dict[str, Any], namespace: str | None = "default") -> dict[str, Any]:
+        from pinnace.resources.errors import AlreadyExists
+
+        if self.collisions and not obj["metadata"].get("name"):
+            self.collisions -= 1
+            raise AlreadyExists("collision", kind=obj["kind"])
+        return await super().create(obj, namespace)
+
+
+async def test_generate_name_collision_is_retried() -> None:
+    client = CollidingClient()
+    trig = ArgoWorkflowTrigger(spec("argoWorkflow", {"source": {"resource": WF}}), Services(client=client))
+    await run(trig, firing(at_least_once=False))
+    assert len(await client.list("Workflow")) == 1

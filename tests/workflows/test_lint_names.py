@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
 import yaml
 
 from pinnace.resources import validate
@@ -111,3 +112,32 @@ def test_parameter_names() -> None:
         "parameter name 'a.b' is invalid: Parameter/Artifact name must consist of alpha-numeric characters, "
         "'_' or '-' e.g. my_param_1, MY-PARAM-1",
     )]
+
+
+@pytest.mark.parametrize(
+    ("kind", "limit", "what"),
+    [
+        ("Workflow", 63, "workflow name"),
+        ("WorkflowTemplate", 63, "workflow template name"),
+        ("ClusterWorkflowTemplate", 63, "cluster workflow template name"),
+    ],
+)
+def test_object_name_length(kind: str, limit: int, what: str) -> None:
+    def doc(name: str) -> dict[str, object]:
+        return {"apiVersion": "argoproj.io/v1alpha1", "kind": kind, "metadata": {"name": name},
+                "spec": {"entrypoint": "main", "templates": [{"name": "main", "container": {"image": "alpine"}}]}}
+
+    assert validate.validate_object(doc("a" * limit))[1] == []
+    problems = validate.validate_object(doc("a" * (limit + 1)))[1]
+    assert [(p.path, p.message) for p in problems] == [
+        ("metadata.name", f"{what} {'a' * (limit + 1)!r} must not be more than {limit} characters long "
+                          f"(currently {limit + 1})")
+    ]
+
+
+def test_cron_workflow_name_leaves_room_for_the_timestamp() -> None:
+    doc = {"apiVersion": "argoproj.io/v1alpha1", "kind": "CronWorkflow", "metadata": {"name": "c" * 53},
+           "spec": {"schedules": ["* * * * *"], "workflowSpec": {
+               "entrypoint": "main", "templates": [{"name": "main", "container": {"image": "alpine"}}]}}}
+    messages = [p.message for p in validate.validate_object(doc)[1]]
+    assert messages == [f"cron workflow name {'c' * 53!r} must not be more than 52 characters long (currently 53)"]

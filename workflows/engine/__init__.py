@@ -11,12 +11,14 @@ from workflows.engine.model import (
     pod_name,
 )
 from workflows.engine.operator import operate
+from workflows.engine.sync import SyncManager
 
 __all__ = [
     "KillRequest",
     "Outcome",
     "PodObservation",
     "PodRequest",
+    "SyncManager",
     "fnv32a",
     "node_id",
     "operate",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from workflows.engine import loops
 from workflows.engine import templates as tpl
 from workflows.engine.conditions import ConditionError, depends_tasks, depends_true, when_true
-from workflows.engine.hooks import run_exit_hook
+from workflows.engine.hooks import hooks_fulfilled, run_exit_hook, run_lifecycle_hooks
 from workflows.engine.model import (
     DAG,
     ERROR,
@@ -175,8 +175,7 @@ def _execute_task(op: Operation, ctx: DagContext, name: str) -> None:
         return
     node = op.nodes.get(node_name)
     if node is not None and fulfilled(node):
-        if completed(node):
-            run_exit_hook(op, task, node, ctx.id, "tasks", _task_scope(op, ctx, name), ctx.scope)
+        _task_hooks(op, ctx, task, node, _task_scope(op, ctx, name))
         return
     deps = dependencies(task)
     group = node if node is not None and node["type"] == TASK_GROUP else None
@@ -260,8 +259,7 @@ def _execute_task(op: Operation, ctx: DagContext, name: str) -> None:
             continue
         if child is None:
             return
-        if completed(child):
-            run_exit_hook(op, task, child, ctx.id, "tasks", scope, ctx.scope)
+        _task_hooks(op, ctx, task, child, scope)
     if group is not None:
         phase = SUCCEEDED
         for item in items:
@@ -273,6 +271,13 @@ def _execute_task(op: Operation, ctx: DagContext, name: str) -> None:
         op.nodes.mark(group["name"], phase)
 
 
+def _task_hooks(op: Operation, ctx: DagContext, task: Obj, node: Obj, scope: dict[str, str]) -> None:
+    if task.get("hooks") and node["type"] != SKIPPED_TYPE:
+        run_lifecycle_hooks(op, task["hooks"], node, ctx.id, ("tasks", str(task["name"])), scope, ctx.scope)
+    if completed(node):
+        run_exit_hook(op, task, node, ctx.id, "tasks", scope, ctx.scope)
+
+
 def _evaluate_depends(op: Operation, ctx: DagContext, deps: list[str], logic: str) -> bool | str | None:
     """True/False to run/omit, None while dependencies run, a message string on error."""
     results: dict[str, dict[str, bool]] = {}
@@ -281,7 +286,7 @@ def _evaluate_depends(op: Operation, ctx: DagContext, deps: list[str], logic: st
         if dnode is None or not fulfilled(dnode):
             return None
         ex = op.nodes.get(f"{dnode['name']}.onExit")
-        if ex is not None and not fulfilled(ex):
+        if (ex is not None and not fulfilled(ex)) or not hooks_fulfilled(op, dnode):
             return None
         any_ok, all_failed = False, False
         if dnode["type"] == TASK_GROUP:

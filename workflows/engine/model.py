@@ -16,8 +16,12 @@ FAILED_OR_ERROR = frozenset({FAILED, ERROR})
 
 POD, STEPS, STEP_GROUP, DAG, TASK_GROUP = "Pod", "Steps", "StepGroup", "DAG", "TaskGroup"
 RETRY, SKIPPED_TYPE, SUSPEND = "Retry", "Skipped", "Suspend"
+CONTAINER, HTTP = "Container", "HTTP"
 
 RESULT_LIMIT = 256 * 1024
+
+PHASE_LABEL = "workflows.argoproj.io/phase"
+COMPLETED_LABEL = "workflows.argoproj.io/completed"
 MAX_STACK_DEPTH = 100
 
 DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline"
@@ -57,6 +61,17 @@ def parse_time(text: str) -> dt.datetime:
 
 
 @dataclass
+class ContainerState:
+    """One container of a containerSet pod: ``Waiting``, ``Running`` or ``Terminated``."""
+
+    state: str = "Waiting"
+    exit_code: int | None = None
+    reason: str = ""
+    message: str = ""
+    finished_at: dt.datetime | None = None
+
+
+@dataclass
 class PodObservation:
     """What the kubelet knows about one pod, fed to the engine on each operate."""
 
@@ -71,6 +86,8 @@ class PodObservation:
     started_at: dt.datetime | None = None
     finished_at: dt.datetime | None = None
     host: str = ""
+    # containerSet pods only, in spec order: container name → state.
+    containers: dict[str, ContainerState] = field(default_factory=dict)
 
 
 @dataclass
@@ -102,3 +119,9 @@ class Outcome:
     kill: list[KillRequest] = field(default_factory=list)
     requeue_after: float | None = None
     completed: bool = False
+    # Memoized outputs to store (``workflows.engine.memo.CacheSave``).
+    cache_saves: list[Any] = field(default_factory=list)
+    # Pods whose leftovers to delete (``workflows.engine.podgc.PodDeletion``), per ``spec.podGC``.
+    delete_pods: list[Any] = field(default_factory=list)
+    # Labels the Workflow object must carry (``workflows.argoproj.io/phase`` and ``/completed``).
+    labels: dict[str, str] = field(default_factory=dict)

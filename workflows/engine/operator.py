@@ -12,34 +12,39 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from workflows.engine import leaves, locks, memo, podgc
 from workflows.engine import templates as tpl
 from workflows.engine.conditions import ConditionError, expr_eval
+from workflows.engine.exits import run_exit_handler
+from workflows.engine.globals import set_globals
+from workflows.engine.hooks import run_lifecycle_hooks
 from workflows.engine.model import (
+    COMPLETED_LABEL,
     ERROR,
     FAILED,
     FAILED_OR_ERROR,
     FULFILLED,
+    HTTP,
     MAX_STACK_DEPTH,
     PENDING,
+    PHASE_LABEL,
     POD,
     RETRY,
     RUNNING,
     SKIPPED_TYPE,
     SUCCEEDED,
-    SUSPEND,
     KillRequest,
     Obj,
     Outcome,
     PodObservation,
-    PodRequest,
     format_time,
-    parse_time,
     pod_name,
 )
 from workflows.engine.nodes import Nodes, fulfilled
 from workflows.engine.reconcile import check_deadline, reconcile_pods
 from workflows.engine.retries import process_retries
 from workflows.engine.scope import ArgsError, process_args
+from workflows.engine.sync import SyncManager
 from workflows.templating import TemplateError, render_object
 
 WORKFLOW_PHASE = {
@@ -69,8 +74,11 @@ class Operation:
         now: dt.datetime,
         configmaps: Mapping[str, Obj] | None = None,
         stores: Mapping[str, Mapping[str, Obj]] | None = None,
+        sync: SyncManager | None = None,
     ) -> None:
         self.wf = wf
+        # Without a shared manager (single-workflow use) locks are uncontended.
+        self.sync = sync if sync is not None else SyncManager()
         self.stores = stores or {}
         self.spec: Obj = wf.get("spec") or {}
         meta = wf.get("metadata") or {}
@@ -91,12 +99,16 @@ class Operation:
         self.shutdown: str = self.spec.get("shutdown") or ""
         self.deadline_passed = False
         self.result_refs = _result_references(self.spec)
+        self.wf_key = f"{self.namespace}/{self.name}"
+        self.priority = int(self.spec.get("priority") or 0)
+        self.created = str(meta.get("creationTimestamp") or "")
 
     # -- entry point -------------------------------------------------------------------------
     def operate(self) -> Outcome:
         phase = self.status.get("phase", "")
         if phase in (SUCCEEDED, FAILED, ERROR):
             self.outcome.completed = True
+            self.outcome.labels = {PHASE_LABEL: phase, COMPLETED_LABEL: "true"}
             return self.outcome
         if self.ref_error:
             return self._finish_workflow(ERROR, self.ref_error)
@@ -104,11 +116,17 @@ class Operation:
             problem = self._validate()
             if problem:
                 return self._finish_workflow(FAILED, f"invalid spec: {problem}")
+        set_globals(self)
+        if phase in ("", PENDING) and not locks.workflow_locks(self):
+            return self.outcome
+        if phase in ("", PENDING):
             self.status["phase"] = RUNNING
             self.status["startedAt"] = format_time(self.now)
-        self._set_globals()
+            self.status.pop("message", None)
+            self.globals["workflow.status"] = RUNNING
         reconcile_pods(self)
         check_deadline(self)
+        locks.release_fulfilled(self)
         if self.spec.get("suspend") and not self.shutdown:
             self._finalize_pass()
             return self.outcome
@@ -119,11 +137,15 @@ class Operation:
             root = self.nodes.get(self.name)
         except NodeError as err:
             return self._finish_workflow(ERROR, f"error in entry template execution: {err}")
-        if root is None or not fulfilled(root):
+        hooks_done = True
+        if root is not None and self.spec.get("hooks"):
+            # Workflow-level lifecycle hooks (``executeWfLifeCycleHook``): children of the root node.
+            hooks_done = run_lifecycle_hooks(self, self.spec["hooks"], root, "", ("", ""), {})
+        if root is None or not fulfilled(root) or not hooks_done:
             self._finalize_pass()
             return self.outcome
         wf_phase = WORKFLOW_PHASE[root["phase"]]
-        exit_node = self._run_exit_handler(wf_phase)
+        exit_node = run_exit_handler(self, wf_phase)
         if exit_node is False:
             self._finalize_pass()
             return self.outcome
@@ -145,46 +167,6 @@ class Operation:
                 name = param.get("name", "")
                 return f"spec.arguments.{name}.value or spec.arguments.{name}.valueFrom is required"
         return ""
-
-    def _set_globals(self) -> None:
-        meta = self.wf.get("metadata") or {}
-        g = self.globals
-        g["workflow.name"] = self.name
-        g["workflow.namespace"] = self.namespace
-        g["workflow.uid"] = meta.get("uid", "")
-        g["workflow.mainEntrypoint"] = self.spec.get("entrypoint", "")
-        g["workflow.serviceAccountName"] = self.spec.get("serviceAccountName", "")
-        created = meta.get("creationTimestamp") or self.status.get("startedAt") or format_time(self.now)
-        g["workflow.creationTimestamp"] = created
-        g["workflow.creationTimestamp.RFC3339"] = created
-        params = []
-        for p in (self.spec.get("arguments") or {}).get("parameters") or []:
-            value = p.get("value")
-            if value is None and "valueFrom" in p:
-                try:
-                    value = process_args({"inputs": {"parameters": [p]}}, None, {}, self.configmaps)["inputs"][
-                        "parameters"
-                    ][0]["value"]
-                except ArgsError:
-                    value = None
-            if value is not None:
-                g[f"workflow.parameters.{p['name']}"] = (
-                    str(value) if not isinstance(value, bool) else ("true" if value else "false")
-                )
-                params.append({"name": p["name"], "value": g[f"workflow.parameters.{p['name']}"]})
-        g["workflow.parameters"] = json.dumps(params, separators=(",", ":"))
-        g["workflow.parameters.json"] = g["workflow.parameters"]
-        for kind in ("labels", "annotations"):
-            items = meta.get(kind) or {}
-            for k, v in items.items():
-                g[f"workflow.{kind}.{k}"] = str(v)
-            g[f"workflow.{kind}.json"] = json.dumps(items, separators=(",", ":"))
-        g["workflow.status"] = self.status.get("phase", RUNNING)
-        started = self.status.get("startedAt")
-        if started:
-            g["workflow.duration"] = str(float((self.now - parse_time(started)).total_seconds()))
-        for p in (self.status.get("outputs") or {}).get("parameters") or []:
-            g[f"workflow.outputs.parameters.{p['name']}"] = p.get("value", "")
 
     # -- pods ----------------------------------------------------------------------------------
     def _node_template(self, node: Obj) -> Obj | None:
@@ -274,19 +256,47 @@ class Operation:
                 return self._error_node(node, node_name, holder, boundary_id, str(err))
             if node is not None and fulfilled(node):
                 return node
-            self._check_parallelism(processed, node, boundary_id)
-            strategy = self._retry_strategy(processed)
+            return self._run(node_name, holder, processed, args, boundary_id, on_exit=on_exit, hooked=hooked)
+        finally:
+            self.depth -= 1
+
+    def _run(
+        self, node_name: str, holder: Obj, processed: Obj, args: Obj, boundary_id: str, *, on_exit: bool, hooked: bool
+    ) -> Obj | None:
+        """The rest of ``executeTemplate`` once the template is processed: parallelism, locks,
+        memoization, then the retry wrapper or the template itself."""
+        node = self.nodes.get(node_name)
+        self._check_parallelism(processed, node, boundary_id)
+        strategy = self._retry_strategy(processed)
+        if processed.get("synchronization"):
+            waiting = locks.template_locks(self, node_name, processed, node, boundary_id, hooked)
+            if waiting is not None:
+                return waiting
+            node = self.nodes.get(node_name)
+        memo_status: Obj | None = None
+        if processed.get("memoize") and node is None:
+            try:
+                memo_status, cached = memo.lookup(processed["memoize"], self.configmaps, self.now)
+            except memo.MemoError as err:
+                return self._error_node(None, node_name, holder, boundary_id, str(err))
+            if cached is not None:
+                result: Obj | None = self._cache_hit(node_name, processed, strategy is not None, boundary_id, hooked)
+                assert result is not None
+                result.update(memoizationStatus=memo_status, outputs=cached)
+                if not cached:
+                    result.pop("outputs")
+        if memo_status is None or not memo_status["hit"]:
             if strategy is not None:
                 result = process_retries(
                     self, node_name, holder, processed, strategy, args, boundary_id, on_exit=on_exit, hooked=hooked
                 )
             else:
                 result = self.dispatch(node_name, holder, processed, boundary_id, on_exit=on_exit, hooked=hooked)
-            _record_inputs(result, processed)
-            _record_scope(result, holder, new_scope, self.name)
-            return result
-        finally:
-            self.depth -= 1
+            if memo_status is not None and result is not None:
+                result.setdefault("memoizationStatus", memo_status)
+        _record_inputs(result, processed)
+        _record_scope(result, holder, str(processed.get(tpl.SCOPE, "")), self.name)
+        return result
 
     def dispatch(
         self,
@@ -303,20 +313,25 @@ class Operation:
 
         kind = tpl.template_type(tmpl)
         try:
-            if kind in ("container", "script"):
-                return self._execute_pod(node_name, tmpl, boundary_id, on_exit, hooked, retried)
+            if kind in ("container", "script", "containerSet", "resource", "http"):
+                return leaves.execute_pod(self, node_name, tmpl, boundary_id, on_exit, hooked, retried)
             if kind == "steps":
                 return steps.execute_steps(self, node_name, tmpl, boundary_id, on_exit=on_exit, hooked=hooked)
             if kind == "dag":
                 return dag.execute_dag(self, node_name, tmpl, boundary_id, on_exit=on_exit, hooked=hooked)
             if kind == "suspend":
-                return self._execute_suspend(node_name, tmpl, boundary_id, hooked)
+                return leaves.execute_suspend(self, node_name, tmpl, boundary_id, hooked)
         except (ArgsError, ConditionError, TemplateError) as err:
             return self._error_node(self.nodes.get(node_name), node_name, holder, boundary_id, str(err))
         message = f"Template '{tmpl.get('name', '')}' missing specification"
         if kind:
             message = f"{kind} templates are not supported by the embedded engine yet"
         return self._error_node(self.nodes.get(node_name), node_name, holder, boundary_id, message)
+
+    def _cache_hit(self, node_name: str, tmpl: Obj, retry: bool, boundary_id: str, hooked: bool) -> Obj:
+        """``initializeCacheHitNode``: the node is born Succeeded with the cached outputs."""
+        ntype = memo.node_type(tmpl, retry)
+        return self.nodes.init(node_name, ntype, tmpl.get("name", ""), boundary_id, SUCCEEDED, hooked=hooked)
 
     def _error_node(self, node: Obj | None, node_name: str, holder: Obj, boundary_id: str, message: str) -> Obj:
         if node is None:
@@ -406,99 +421,7 @@ class Operation:
             and n["type"] not in (RETRY, "StepGroup", "TaskGroup")
         )
 
-    # -- leaves --------------------------------------------------------------------------------
-    def _execute_pod(
-        self, node_name: str, tmpl: Obj, boundary_id: str, on_exit: bool, hooked: bool, retried: bool
-    ) -> Obj:
-        node = self.nodes.get(node_name)
-        if node is not None:
-            return node
-        if (self.shutdown and not (self.shutdown == "Stop" and on_exit)) or (self.deadline_passed and not on_exit):
-            msg = f"Stopped with strategy '{self.shutdown}'" if self.shutdown else "Step exceeded its deadline"
-            return self.nodes.init(
-                node_name, POD, tmpl.get("name", ""), boundary_id, FAILED, msg, hooked=hooked, retried=retried
-            )
-        node = self.nodes.init(
-            node_name, POD, tmpl.get("name", ""), boundary_id, PENDING, hooked=hooked, retried=retried
-        )
-        short = node_name.rsplit(".", 1)[-1].split("(", 1)[0]
-        include = tpl.template_type(tmpl) == "script" or short in self.result_refs or "*" in self.result_refs
-        self.outcome.create.append(
-            PodRequest(
-                node_id=node["id"],
-                pod_name=pod_name(self.name, node_name, tmpl.get("name", "")),
-                node_name=node_name,
-                template=tmpl,
-                include_result=include,
-                deadline=self._pod_deadline(tmpl, on_exit),
-                workflow=self.name,
-                namespace=self.namespace,
-            )
-        )
-        return node
-
-    def _pod_deadline(self, tmpl: Obj, on_exit: bool) -> dt.datetime | None:
-        limits = []
-        for key in ("activeDeadlineSeconds", "timeout"):
-            if tmpl.get(key) not in (None, ""):
-                limits.append(tpl.seconds(tmpl[key]))
-        deadline = self.now + dt.timedelta(seconds=min(limits)) if limits else None
-        ads = self.spec.get("activeDeadlineSeconds")
-        if ads is not None and not on_exit and self.status.get("startedAt"):
-            wf_deadline = parse_time(self.status["startedAt"]) + dt.timedelta(seconds=int(ads))
-            deadline = wf_deadline if deadline is None else min(deadline, wf_deadline)
-        return deadline
-
-    def _execute_suspend(self, node_name: str, tmpl: Obj, boundary_id: str, hooked: bool) -> Obj:
-        node = self.nodes.get(node_name)
-        if node is None:
-            node = self.nodes.init(node_name, SUSPEND, tmpl.get("name", ""), boundary_id, RUNNING, hooked=hooked)
-        if node["phase"] in FULFILLED:
-            return node
-        duration = (tmpl.get("suspend") or {}).get("duration")
-        if duration not in (None, ""):
-            until = parse_time(node["startedAt"]) + dt.timedelta(seconds=tpl.seconds(duration))
-            if self.now >= until:
-                return tpl.finish_suspend(self, node, tmpl)
-            self._requeue((until - self.now).total_seconds())
-        return node
-
     # -- exit handler and completion -------------------------------------------------------------
-    def _run_exit_handler(self, wf_phase: str) -> Obj | bool | None:
-        hook = self.spec.get("onExit") or ((self.spec.get("hooks") or {}).get("exit") or {}).get("template")
-        if not hook:
-            return None
-        args = ((self.spec.get("hooks") or {}).get("exit") or {}).get("arguments") or self.spec.get("arguments") or {}
-        name = f"{self.name}.onExit"
-        existing = self.nodes.get(name)
-        if existing is None and self.shutdown == "Terminate":
-            return None
-        self.globals["workflow.status"] = wf_phase
-        self.globals["workflow.failures"] = self._failures()
-        try:
-            node = self.execute(name, {"template": hook}, args, "", on_exit=True, hooked=True)
-        except Deferred:
-            return False
-        if node is None or not fulfilled(node):
-            return False
-        return node
-
-    def _failures(self) -> str:
-        failures = []
-        for n in self.nodes.nodes.values():
-            if n["phase"] in FAILED_OR_ERROR:
-                failures.append(
-                    {
-                        "displayName": n["displayName"],
-                        "message": n.get("message", ""),
-                        "templateName": n.get("templateName", ""),
-                        "phase": n["phase"],
-                        "podName": pod_name(self.name, n["name"], n.get("templateName", "")),
-                        "finishedAt": n.get("finishedAt", ""),
-                    }
-                )
-        return json.dumps(failures or None, separators=(",", ":"))
-
     def _finish_workflow(self, phase: str, message: str) -> Outcome:
         self.status["phase"] = phase
         self.status.setdefault("startedAt", format_time(self.now))
@@ -507,15 +430,24 @@ class Operation:
             self.status["message"] = message
         else:
             self.status.pop("message", None)
-        self._finalize_pass()
+        self.sync.release_workflow(self.wf_key)
+        self._finalize_pass(phase)
         self.outcome.completed = True
         for node in self.nodes.nodes.values():
-            if node["type"] == POD and node["phase"] in (PENDING, RUNNING):
+            if node["type"] in (POD, HTTP) and node["phase"] in (PENDING, RUNNING):
                 self.outcome.kill.append(KillRequest(node["id"], "workflow completed"))
         return self.outcome
 
-    def _finalize_pass(self) -> None:
+    def _finalize_pass(self, ended: str = "") -> None:
+        locks.settle(self)
         tpl.update_progress(self.status)
+        before = (self.wf.get("status") or {}).get("nodes") or {}
+        self.outcome.cache_saves = memo.saves(before, self.status.get("nodes") or {})
+        self.outcome.delete_pods = podgc.deletions(self, before, ended)
+        phase = self.status.get("phase", "")
+        if phase:
+            done = "true" if phase in (SUCCEEDED, FAILED, ERROR) else "false"
+            self.outcome.labels = {PHASE_LABEL: phase, COMPLETED_LABEL: done}
         if not self.status.get("nodes"):
             self.status.pop("nodes", None)
 
@@ -554,10 +486,12 @@ def operate(
     now: dt.datetime,
     configmaps: Mapping[str, Obj] | None = None,
     stores: Mapping[str, Mapping[str, Obj]] | None = None,
+    sync: SyncManager | None = None,
 ) -> Outcome:
     """Advance ``wf`` by one reconcile. ``pods``: node ID → observation of that node's pod;
-    ``stores``: ``{"WorkflowTemplate"|"ClusterWorkflowTemplate": {name: object}}`` for references."""
-    return Operation(wf, pods, now, configmaps, stores).operate()
+    ``stores``: ``{"WorkflowTemplate"|"ClusterWorkflowTemplate": {name: object}}`` for references;
+    ``sync``: the mutex/semaphore state shared by every workflow of the controller."""
+    return Operation(wf, pods, now, configmaps, stores, sync).operate()
 
 
 def expression(source: str, values: Mapping[str, str]) -> Any:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from workflows.engine import containerset as cset
 from workflows.engine.model import (
     ERROR,
     FAILED,
     FULFILLED,
+    HTTP,
     PENDING,
     POD,
     RUNNING,
@@ -29,13 +31,38 @@ if TYPE_CHECKING:
 def reconcile_pods(op: Operation) -> None:
     """``podReconciliation``: pod state → node state; a vanished pod is ``pod deleted``."""
     for node in list(op.nodes.nodes.values()):
-        if node["type"] != POD or node["phase"] in FULFILLED:
+        if node["type"] == HTTP and node["phase"] not in FULFILLED and not node.get("synchronizationStatus"):
+            obs = op.pods.get(node["id"])
+            if obs is None:
+                _node_done(op, node, ERROR, "HTTP request lost: the controller running it stopped")
+            else:
+                _assess(op, node, obs)
+            continue
+        if node["type"] != POD or (node.get("synchronizationStatus") or {}).get("waiting"):
+            continue
+        if node["phase"] in FULFILLED:
+            _settle_containers(op, node)
             continue
         obs = op.pods.get(node["id"])
         if obs is None:
             _node_done(op, node, ERROR, "pod deleted")
+            cset.mark_containers_deleted(op, node)
             continue
+        if obs.containers:
+            cset.assess_containers(op, node, obs)
         _assess(op, node, obs)
+
+
+def _settle_containers(op: Operation, node: Obj) -> None:
+    """A pod node ended by the controller (deadline, stop) still owes its containers an end."""
+    children = node.get("children") or []
+    if not children or all(op.nodes.by_id(c)["phase"] in FULFILLED for c in children if c in op.nodes.nodes):
+        return
+    obs = op.pods.get(node["id"])
+    if obs is None:
+        cset.mark_containers_deleted(op, node)
+    elif obs.containers:
+        cset.assess_containers(op, node, obs)
 
 
 def _assess(op: Operation, node: Obj, obs: PodObservation) -> None:
@@ -69,6 +96,8 @@ def _assess(op: Operation, node: Obj, obs: PodObservation) -> None:
         _node_done(op, node, SUCCEEDED, "")
     elif obs.message:
         _node_done(op, node, FAILED, obs.message)
+    elif obs.containers:
+        _node_done(op, node, FAILED, cset.failed_reason(obs))
     else:
         _node_done(op, node, FAILED, f"main: {obs.reason} (exit code {obs.exit_code})")
     if obs.finished_at:
@@ -96,15 +125,17 @@ def check_deadline(op: Operation) -> None:
     if not message:
         return
     for node in list(op.nodes.nodes.values()):
-        if node["phase"] in FULFILLED or node["type"] not in (POD, SUSPEND):
+        if node["phase"] in FULFILLED or node["type"] not in (POD, SUSPEND, HTTP):
             continue
         if op.shutdown == "Stop" and is_exit_node(node, op.nodes):
             continue
         if op.deadline_passed and is_exit_node(node, op.nodes):
             continue
-        if node["type"] == POD:
+        if node["type"] in (POD, HTTP):
             op.outcome.kill.append(KillRequest(node["id"], message))
         _node_done(op, node, FAILED, message)
+        cset.stop_containers(op, node, message)
+        node.pop("synchronizationStatus", None)
 
 
 def is_exit_node(node: Obj, nodes: Nodes) -> bool:

@@ -197,7 +197,13 @@ def template_outputs(tmpl: Obj, scope: Mapping[str, str], global_values: Mapping
     declared = (tmpl.get("outputs") or {}).get("parameters") or []
     if not declared:
         return None
-    values = {**global_values, **scope}
+    # executeSteps/executeDAG put the template's own inputs into the scope too.
+    inputs = {
+        f"inputs.parameters.{p['name']}": str(p["value"])
+        for p in (tmpl.get("inputs") or {}).get("parameters") or []
+        if "value" in p
+    }
+    values = {**global_values, **inputs, **scope}
     out = []
     for param in declared:
         vf = param.get("valueFrom") or {}

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from workflows.engine import loops
 from workflows.engine import templates as tpl
 from workflows.engine.conditions import ConditionError, expr_eval, when_true
-from workflows.engine.hooks import run_exit_hook
+from workflows.engine.hooks import run_exit_hook, run_lifecycle_hooks
 from workflows.engine.model import (
     ERROR,
     FAILED,
@@ -226,12 +226,16 @@ def _execute_group(
     sg = op.nodes.get(sg_name)
     assert sg is not None
     done = True
-    for cid in sg.get("children") or []:
+    for cid in list(sg.get("children") or []):
         child = op.nodes.by_id(cid)
+        step = steps_by_name.get(child["name"], {})
+        if step.get("hooks") and child["type"] != SKIPPED_TYPE:
+            ref = ("steps", str(step.get("name", "")))
+            if not run_lifecycle_hooks(op, step["hooks"], child, boundary_id, ref, scope, scope_of):
+                done = False
         if not fulfilled(child):
             done = False
         elif completed(child):
-            step = steps_by_name.get(child["name"], {})
             exit_node = run_exit_hook(op, step, child, boundary_id, "steps", scope, scope_of)
             if exit_node is not None and not fulfilled(exit_node):
                 done = False

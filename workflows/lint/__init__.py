@@ -69,12 +69,31 @@ KIND_CHECKS: dict[type[Resource], Callable[[Any], list[Problem]]] = {
 }
 
 
+# Names end up in label values (63 characters); a CronWorkflow's children append "-<unix time>".
+NAME_LIMITS: dict[type[Resource], tuple[str, int]] = {
+    Workflow: ("workflow name", 63),
+    WorkflowTemplate: ("workflow template name", 63),
+    ClusterWorkflowTemplate: ("cluster workflow template name", 63),
+    CronWorkflow: ("cron workflow name", 52),
+}
+
+
+def check_name_length(resource: Resource) -> list[Problem]:
+    what, limit = NAME_LIMITS[type(resource)]
+    name = resource.metadata.name or ""
+    if len(name) <= limit:
+        return []
+    shown = name if len(name) <= 80 else f"{name[:60]}..."
+    return [Problem("metadata.name", f"{what} {shown!r} must not be more than {limit} characters long "
+                                     f"(currently {len(name)})")]
+
+
 def check_resource(resource: Resource) -> list[Problem]:
     """Semantic problems of a parsed Workflow-family resource (empty when it is valid)."""
     check = KIND_CHECKS.get(type(resource))
     if check is None:
         raise TypeError(f"no workflow checks for {type(resource).__name__}")
-    return check(resource)
+    return check_name_length(resource) + check(resource)
 
 
 __all__ = [

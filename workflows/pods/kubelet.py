@@ -16,6 +16,7 @@ from pathlib import Path
 from workflows.engine.model import DEADLINE_MESSAGE, PodObservation, PodRequest
 from workflows.pods import builtins
 from workflows.pods.capacity import Capacity, Request, requests_of
+from workflows.pods.containerset import execute_set
 from workflows.pods.process import PodRun, execute, terminate
 from workflows.pods.sandbox import Sandbox
 
@@ -68,20 +69,32 @@ class Kubelet:
         root.mkdir(parents=True, exist_ok=True)
         run = PodRun(req, root, PodObservation(req.node_id, "Pending"))
         runs[req.node_id] = run
-        self.queue.append((run, requests_of(dict(req.template.get("container") or req.template.get("script") or {}))))
+        self.queue.append((run, requests_of(_main_container(req.template))))
         self._admit()
 
     def kill(self, namespace: str, workflow: str, node_id: str, message: str) -> None:
         run = self.pods.get((namespace, workflow), {}).get(node_id)
         if run is None or run.obs.phase in ("Succeeded", "Failed"):
             return
-        if run.proc is None:
+        if not run.admitted:
             self._drop_queued(run)
             run.obs.phase, run.obs.message, run.obs.exit_code = "Failed", message, 143
             run.obs.finished_at = dt.datetime.now(dt.UTC)
             self._notify(run)
             return
         self._spawn(terminate(run, message), f"kill-{node_id}")
+
+    def delete_pod(self, namespace: str, workflow: str, node_id: str, delay: float = 0.0) -> None:
+        """podGC: remove what a finished pod left on disk (its /tmp, work and staged files).
+
+        The log is kept so ``pinnace logs`` still shows it (Argo loses a pod's logs with the pod
+        unless they are archived; keeping them is our deliberate difference).
+        """
+        root = self.root / namespace / workflow / node_id
+        if delay > 0:
+            asyncio.get_running_loop().call_later(delay, _remove_leftovers, root)
+        else:
+            _remove_leftovers(root)
 
     def forget(self, namespace: str, workflow: str, *, remove_files: bool = False) -> None:
         """Drop a finished workflow's pods from memory (and its files when asked)."""
@@ -99,7 +112,7 @@ class Kubelet:
         self.queue.clear()
         for runs in self.pods.values():
             for run in runs.values():
-                if run.proc is not None and run.proc.returncode is None:
+                if run.live():
                     self._spawn(terminate(run, "kubelet shutting down", grace=1.0), "kill")
         if self.tasks:
             await asyncio.gather(*self.tasks, return_exceptions=True)
@@ -122,6 +135,7 @@ class Kubelet:
     def _admit(self) -> None:
         while self.queue and self.capacity.fits(self.queue[0][1]):
             run, req = self.queue.popleft()
+            run.admitted = True
             self.capacity.take(req)
             self._spawn(self._run(run, req), f"pod-{run.request.pod_name}")
 
@@ -131,8 +145,9 @@ class Kubelet:
             deadline_task = asyncio.get_running_loop().create_task(
                 self._deadline(run, run.request.deadline), name=f"deadline-{run.request.pod_name}"
             )
+        runner = execute_set if "containerSet" in run.request.template else execute
         try:
-            await execute(run, self.bin_dir, self.sandbox, lambda: self._notify(run))
+            await runner(run, self.bin_dir, self.sandbox, lambda: self._notify(run))
         finally:
             if deadline_task is not None:
                 deadline_task.cancel()
@@ -147,3 +162,24 @@ class Kubelet:
 
     def _notify(self, run: PodRun) -> None:
         self.on_change(run.request.namespace, run.request.workflow, run.request.node_id)
+
+
+def _main_container(tmpl: dict[str, object]) -> dict[str, object]:
+    """The container whose ``resources.requests`` admit the pod (a containerSet's first)."""
+    body = tmpl.get("container") or tmpl.get("script")
+    cset = tmpl.get("containerSet")
+    if body is None and isinstance(cset, dict):
+        body = (cset.get("containers") or [{}])[0]
+    return dict(body) if isinstance(body, dict) else {}
+
+
+def _remove_leftovers(root: Path) -> None:
+    if not root.is_dir():
+        return
+    for child in root.iterdir():
+        if child.name.endswith(".log"):
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)

@@ -33,6 +33,14 @@ class PodRun:
     proc: asyncio.subprocess.Process | None = None
     stop_message: str = ""
     tail: bytearray = field(default_factory=bytearray)
+    # containerSet: every container's live process; ``admitted`` once capacity let the pod start.
+    procs: dict[str, asyncio.subprocess.Process] = field(default_factory=dict)
+    admitted: bool = False
+
+    def live(self) -> list[asyncio.subprocess.Process]:
+        procs = [self.proc] if self.proc is not None else []
+        procs += [p for p in self.procs.values() if p is not self.proc]
+        return [p for p in procs if p.returncode is None]
 
     @property
     def tmp(self) -> Path:
@@ -53,7 +61,10 @@ def _container(tmpl: dict[str, Any]) -> dict[str, Any]:
 
 def build_argv(run: PodRun, bin_dir: Path) -> list[str]:
     tmpl = run.request.template
-    ctr = _container(tmpl)
+    return container_argv(run, _container(tmpl), bin_dir, "script" in tmpl)
+
+
+def container_argv(run: PodRun, ctr: dict[str, Any], bin_dir: Path, script: bool = False) -> list[str]:
     command = [str(c) for c in ctr.get("command") or []]
     args = [str(a) for a in ctr.get("args") or []]
     if not command:
@@ -65,11 +76,11 @@ def build_argv(run: PodRun, bin_dir: Path) -> list[str]:
             )
         command = entry
     argv = command + args
-    if "script" in tmpl:
-        script = run.root / "script"
-        script.write_text(str(ctr.get("source", "")))
-        script.chmod(0o755)
-        argv.append(str(script))
+    if script:
+        staged = run.root / "script"
+        staged.write_text(str(ctr.get("source", "")))
+        staged.chmod(0o755)
+        argv.append(str(staged))
     return [_resolve_program(argv[0], bin_dir), *argv[1:]]
 
 
@@ -88,7 +99,7 @@ def _resolve_program(program: str, bin_dir: Path) -> str:
     return program
 
 
-def build_env(run: PodRun, bin_dir: Path, sandbox: Sandbox) -> dict[str, str]:
+def build_env(run: PodRun, bin_dir: Path, sandbox: Sandbox, ctr: dict[str, Any] | None = None) -> dict[str, str]:
     env = {
         "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
         "HOME": str(run.work),
@@ -101,14 +112,14 @@ def build_env(run: PodRun, bin_dir: Path, sandbox: Sandbox) -> dict[str, str]:
     }
     if not sandbox.enabled:
         env["TMPDIR"] = str(run.tmp)
-    for item in _container(run.request.template).get("env") or []:
+    for item in (ctr if ctr is not None else _container(run.request.template)).get("env") or []:
         if "name" in item and "value" in item:
             env[str(item["name"])] = str(item["value"])
     return env
 
 
-def working_dir(run: PodRun) -> Path:
-    wd = _container(run.request.template).get("workingDir")
+def working_dir(run: PodRun, ctr: dict[str, Any] | None = None) -> Path:
+    wd = (ctr if ctr is not None else _container(run.request.template)).get("workingDir")
     if not wd:
         return run.work
     path = Path(str(wd))
@@ -131,35 +142,56 @@ async def execute(run: PodRun, bin_dir: Path, sandbox: Sandbox, on_started: Call
         _finish(run, 1, f"{err}")
         return
     with open(run.log_path, "ab") as log:  # noqa: ASYNC230 - opening a local file is immediate
-        try:
-            run.proc = await asyncio.create_subprocess_exec(
-                *sandbox.wrap(argv, run.tmp, bin_dir.parent),
-                cwd=cwd,
-                env=env,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-                start_new_session=True,
-            )
-        except OSError as err:
-            log.write(f"{err}\n".encode())
-            _finish(run, 127 if isinstance(err, FileNotFoundError) else 126, "")
-            return
+        tail = run.tail if run.request.include_result else None
+        code = await spawn(run, "main", argv, (env, cwd, sandbox, bin_dir.parent), log, tail, on_started)
+    _finish(run, code, run.stop_message)
+
+
+async def spawn(
+    run: PodRun,
+    name: str,
+    argv: list[str],
+    place: tuple[dict[str, str], Path, Sandbox, Path],
+    log: Any,
+    tail: bytearray | None,
+    on_started: Callable[[], None] | None = None,
+) -> int:
+    """Run one container's process to its end; its exit code (128+signal when killed).
+
+    ``place``: the process's environment, working directory, sandbox and the data directory.
+    """
+    env, cwd, sandbox, data_dir = place
+    if run.stop_message:
+        return 143  # killed before its process started
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            *sandbox.wrap(argv, run.tmp, data_dir),
+            cwd=cwd,
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            start_new_session=True,
+        )
+    except OSError as err:
+        log.write(f"{err}\n".encode())
+        return 127 if isinstance(err, FileNotFoundError) else 126
+    run.procs[name] = proc
+    if name == "main" and "containerSet" not in run.request.template:
+        run.proc = proc
+    if run.obs.phase != "Running":
         run.obs.phase = "Running"
         run.obs.started_at = dt.datetime.now(dt.UTC)
-        if on_started is not None:
-            on_started()
-        assert run.proc.stdout is not None and run.proc.stderr is not None
-        pumps = asyncio.gather(
-            _pump(run.proc.stdout, log, run.tail if run.request.include_result else None),
-            _pump(run.proc.stderr, log, None),
-        )
-        code = await run.proc.wait()
-        # The container ends with its main process: reap whatever it left behind.
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(run.proc.pid, signal.SIGKILL)
-        await pumps
-    _finish(run, 128 - code if code < 0 else code, run.stop_message)
+    if on_started is not None:
+        on_started()
+    assert proc.stdout is not None and proc.stderr is not None
+    pumps = asyncio.gather(_pump(proc.stdout, log, tail), _pump(proc.stderr, log, None))
+    code = await proc.wait()
+    # The container ends with its main process: reap whatever it left behind.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    await pumps
+    return 128 - code if code < 0 else code
 
 
 async def _pump(stream: asyncio.StreamReader, log: Any, tail: bytearray | None) -> None:
@@ -208,20 +240,20 @@ def collect_parameters(run: PodRun) -> None:
 
 
 def signal_group(run: PodRun, sig: int) -> None:
-    if run.proc is None or run.proc.returncode is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(run.proc.pid, sig)
+    for proc in run.live():
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
 
 
 async def terminate(run: PodRun, message: str, grace: float = KILL_GRACE) -> None:
     """SIGTERM the pod's whole process group, SIGKILL after ``grace`` (exit 143 / 137)."""
     run.stop_message = run.stop_message or message
     signal_group(run, signal.SIGTERM)
-    if run.proc is None:
+    procs = run.live()
+    if not procs:
         return
     try:
-        await asyncio.wait_for(asyncio.shield(run.proc.wait()), grace)
+        await asyncio.wait_for(asyncio.shield(asyncio.gather(*(p.wait() for p in procs))), grace)
     except TimeoutError:
         signal_group(run, signal.SIGKILL)
 

@@ -31,7 +31,17 @@ def load_workflow(path: Path) -> dict[str, Any]:
     raise ValueError(f"{path}: no Workflow document")
 
 
+# The semaphore ConfigMap the synchronization examples describe in their header comments.
+SEMAPHORES = {
+    "apiVersion": "v1",
+    "kind": "ConfigMap",
+    "metadata": {"name": "my-config"},
+    "data": {"workflow": "3", "template": "3"},
+}
+
+
 async def install_fixtures(client: MemoryClient) -> None:
+    await client.create(SEMAPHORES)
     for path in FIXTURES:
         for doc in yaml.safe_load_all(path.read_text()):
             if doc:

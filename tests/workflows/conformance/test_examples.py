@@ -15,18 +15,7 @@ from conformance_examples import SLOW, Example, runnable
 from conformance_runner import run_examples
 
 # Features of the first wave's engine that are not there yet; these examples are expected to fail.
-NOT_YET = {
-    "containerSet templates": [
-        "container-set-template/graph-workflow.yaml",
-        "container-set-template/outputs-result-workflow.yaml",
-        "container-set-template/parallel-workflow.yaml",
-        "container-set-template/sequence-workflow.yaml",
-    ],
-    "memoization": ["fibonacci-seq-conditional-param.yaml"],
-    "jsonpath filters with && in pinnace.expressions (not this module)": [
-        "expression-destructure-json-complex.yaml",
-    ],
-}
+NOT_YET: dict[str, list[str]] = {}
 _REASON = {f: reason for reason, files in NOT_YET.items() for f in files}
 
 

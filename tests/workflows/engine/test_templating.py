@@ -19,3 +19,13 @@ def test_unknown_tags_stay_and_strict_prefixes_raise() -> None:
 def test_expression_tags_use_nested_env() -> None:
     out = render_object({"v": "{{=asInt(inputs.parameters.n) + 1}}"}, {"inputs.parameters.n": "41"}, expr=expr_eval)
     assert out == {"v": "42"}
+
+
+def test_jsonpath_filters_join_comparisons_with_and_or() -> None:
+    from workflows.engine.conditions import expr_eval
+
+    config = '{"employees": [{"name": "Baris", "age": 43}, {"name": "Mo", "age": 42}, {"name": "Jai", "age": 44}]}'
+    env = {"config": config}
+    assert expr_eval("jsonpath(config, '$.employees[?(@.age>42 && @.age<44)].name')", env) == ["Baris"]
+    assert expr_eval("jsonpath(config, '$.employees[?(@.age<43 || @.name==\"Jai\")].name')", env) == ["Mo", "Jai"]
+    assert expr_eval("jsonpath(config, '$.employees[?(@.name==\"a && b\")].name')", env) == []
