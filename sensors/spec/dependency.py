@@ -199,8 +199,6 @@ def check_filters(filters: EventDependencyFilter, path: str, problems: Problems)
     if filters.time is not None:
         check_time_filter(filters.time, join_path(path, "time"), problems)
     check_jmespath(filters.jmespath, join_path(path, "jmespath"), problems)
-    if filters.script:
-        problems.unsupported(join_path(path, "script"), "Lua script filters are not supported by pinnace")
 
 
 def check_transform(transform: EventDependencyTransformer, path: str, problems: Problems) -> None:
@@ -209,11 +207,18 @@ def check_transform(transform: EventDependencyTransformer, path: str, problems: 
         problems.error(path, f"give only one of jq, script or jmespath, not {' and '.join(given)}")
     check_jmespath(transform.jmespath, join_path(path, "jmespath"), problems)
     if transform.jq:
-        problems.unsupported(
-            join_path(path, "jq"), "jq transforms are not supported by pinnace: use transform.jmespath"
-        )
-    if transform.script:
-        problems.unsupported(join_path(path, "script"), "Lua script transforms are not supported by pinnace")
+        check_jq(transform.jq, join_path(path, "jq"), problems)
+
+
+def check_jq(program: str, path: str, problems: Problems) -> None:
+    try:
+        import jq  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:  # the sensor reports it at start, with what to install
+        return
+    try:
+        jq.compile(program)
+    except ValueError as exc:
+        problems.error(path, f"invalid jq program {program!r}: {str(exc).splitlines()[0]}")
 
 
 def check_dependency(dep: EventDependency, path: str, problems: Problems) -> None:

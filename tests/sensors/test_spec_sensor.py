@@ -119,30 +119,14 @@ def test_argo_features_pinnace_does_not_act_on_are_unsupported(
     assert found(sensor(template, **trigger)) == [(path, message, "unsupported")]
 
 
-@pytest.mark.parametrize(
-    ("dependency", "path", "message"),
-    [
-        (
-            {"filters": {"script": "return true"}},
-            "spec.dependencies[0].filters.script",
-            "Lua script filters are not supported by pinnace",
-        ),
-        (
-            {"transform": {"script": "return event"}},
-            "spec.dependencies[0].transform.script",
-            "Lua script transforms are not supported by pinnace",
-        ),
-        (
-            {"transform": {"jq": ".body"}},
-            "spec.dependencies[0].transform.jq",
-            "jq transforms are not supported by pinnace: use transform.jmespath",
-        ),
-    ],
-)
-def test_script_and_jq_are_unsupported(dependency: dict[str, Any], path: str, message: str) -> None:
+def test_script_and_jq_are_accepted_and_jq_is_compiled() -> None:
     doc = sensor({"log": {}})
-    doc["spec"]["dependencies"][0].update(dependency)
-    assert found(doc) == [(path, message, "unsupported")]
+    doc["spec"]["dependencies"][0].update({"filters": {"script": "return true"}, "transform": {"jq": ".body"}})
+    assert found(doc) == []
+    doc["spec"]["dependencies"][0]["transform"] = {"jq": ".body |"}
+    [(path, message, severity)] = found(doc)
+    assert (path, severity) == ("spec.dependencies[0].transform.jq", "error")
+    assert message.startswith("invalid jq program '.body |'")
 
 
 def test_one_transform_only() -> None:
@@ -150,11 +134,6 @@ def test_one_transform_only() -> None:
     doc["spec"]["dependencies"][0]["transform"] = {"jq": ".a", "jmespath": "a"}
     assert found(doc) == [
         ("spec.dependencies[0].transform", "give only one of jq, script or jmespath, not jq and jmespath", "error"),
-        (
-            "spec.dependencies[0].transform.jq",
-            "jq transforms are not supported by pinnace: use transform.jmespath",
-            "unsupported",
-        ),
     ]
 
 
