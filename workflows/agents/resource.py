@@ -25,6 +25,8 @@ from workflows.agents.jsonpatch import PatchError, apply_json_patch, merge_patch
 from workflows.agents.kubepath import KubePathError, render_kube_jsonpath
 
 ACTIONS = ("get", "create", "apply", "delete", "replace", "patch")
+# kubectl flags whose effect the embedded actions already have.
+_HARMLESS_FLAGS = frozenset({"--ignore-not-found", "--ignore-not-found=true"})
 
 
 class ResourceError(Exception):
@@ -90,6 +92,12 @@ async def _act(tmpl: Obj, client: ResourceClient, wf: Workflow) -> Obj | None:
     action = str(spec.get("action", ""))
     if action not in ACTIONS:
         raise ResourceError(f"unknown resource action {action!r}; use one of {', '.join(ACTIONS)}")
+    flags = [str(f) for f in spec.get("flags") or [] if str(f) not in _HARMLESS_FLAGS]
+    if flags:
+        raise ResourceError(
+            f"resource.flags {flags} (extra kubectl arguments) are not supported by the embedded engine; "
+            "express them in the manifest"
+        )
     manifest = _manifest(spec, wf)
     kind, meta = str(manifest["kind"]), manifest["metadata"]
     name, ns = str(meta.get("name", "")), str(meta["namespace"])
