@@ -38,8 +38,12 @@ def expires_at(obj: dict[str, Any]) -> float | None:
     finished = parse_time(status.get("finishedAt"))
     if not ttl or finished is None:
         return None
-    specific = "secondsAfterSuccess" if status.get("phase") == "Succeeded" else "secondsAfterFailure"
-    seconds = ttl.get(specific, ttl.get("secondsAfterCompletion"))
+    # As Argo's gc controller: Failed → secondsAfterFailure, Succeeded → secondsAfterSuccess, and
+    # everything else (Error included) falls back to secondsAfterCompletion.
+    specific = {"Succeeded": "secondsAfterSuccess", "Failed": "secondsAfterFailure"}.get(str(status.get("phase")))
+    seconds = ttl.get(specific) if specific else None
+    if seconds is None:
+        seconds = ttl.get("secondsAfterCompletion")
     if not isinstance(seconds, int | float):
         return None
     return finished + float(seconds)

@@ -99,3 +99,21 @@ async def test_second_opener_is_refused(tmp_path: Path) -> None:
     async with await Store.open(tmp_path):
         with pytest.raises(StoreBusy, match="in use"):
             await Store.open(tmp_path)
+
+
+def test_ttl_strategy_picks_the_field_argo_picks_for_each_phase() -> None:
+    from pinnace.store.ttl import expires_at
+
+    ttl = {"secondsAfterCompletion": 30, "secondsAfterSuccess": 10, "secondsAfterFailure": 20}
+    finished = "2026-01-01T00:00:00Z"
+    base = 1767225600.0  # 2026-01-01T00:00:00Z
+
+    def wf(phase: str, strategy: dict[str, int]) -> dict[str, object]:
+        return {"kind": "Workflow", "spec": {"ttlStrategy": strategy},
+                "status": {"phase": phase, "finishedAt": finished}}
+
+    assert expires_at(wf("Succeeded", ttl)) == base + 10
+    assert expires_at(wf("Failed", ttl)) == base + 20
+    assert expires_at(wf("Error", ttl)) == base + 30  # Error is not "Failed" to Argo's gc
+    assert expires_at(wf("Failed", {"secondsAfterCompletion": 5})) == base + 5
+    assert expires_at(wf("Running", ttl)) is None
