@@ -23,7 +23,6 @@ from eventsources.payloads import BadPayload, body, with_metadata
 from eventsources.reconnect import Backoff, keep_connected
 from eventsources.registry import register
 from eventsources.schedule import go_time_string
-from eventsources.secrets import SecretError
 from eventsources.tls import client_tls
 
 DEFAULT_PREFETCH = 10
@@ -89,25 +88,17 @@ class AMQPSource(EventSourceType):
         }
         return with_metadata(data, self.ctx.spec.metadata)
 
-    async def _secret(self, selector: Any, *parts: str) -> str:
-        if self.ctx.secrets is None:
-            raise SpecError(self.path(*parts), "no secret store configured to resolve this secret")
-        try:
-            return (await self.ctx.secrets.get(selector, self.path(*parts))).strip()
-        except SecretError as exc:
-            raise SpecError(self.path(*parts), str(exc)) from None
-
     async def _connect(self) -> aio_pika.abc.AbstractConnection:
         spec = self.ctx.spec
-        url = await self._secret(spec.url_secret, "urlSecret") if spec.url_secret is not None else spec.url
+        url = await self.secret(spec.url_secret, "urlSecret") if spec.url_secret is not None else spec.url
         opts: dict[str, Any] = {"timeout": 5}
         ssl_ctx = await client_tls(spec.tls, self.ctx.secrets, self.path("tls"))
         if ssl_ctx is not None:
             opts["ssl"] = True
             opts["ssl_context"] = ssl_ctx
         if spec.auth is not None:
-            opts["login"] = await self._secret(spec.auth.username, "auth", "username")
-            opts["password"] = await self._secret(spec.auth.password, "auth", "password")
+            opts["login"] = await self.secret(spec.auth.username, "auth", "username")
+            opts["password"] = await self.secret(spec.auth.password, "auth", "password")
         conn: aio_pika.abc.AbstractConnection = await aio_pika.connect(url, **opts)
         return conn
 

@@ -22,9 +22,9 @@ from bus.errors import PermanentBusError, TemporaryBusError
 from eventsources.clock import Clock, SystemClock
 from eventsources.metrics import EventSourceMetrics
 from eventsources.reconnect import Backoff
+from eventsources.secrets import SecretError, SecretResolver
 
 if TYPE_CHECKING:
-    from eventsources.secrets import SecretResolver
     from eventsources.webhook.server import WebhookPool
 
 
@@ -59,6 +59,16 @@ class SpecError(ValueError):
         super().__init__(f"{path}: {message}")
         self.path = path
         self.message = message
+
+
+async def read_spec_secret(secrets: SecretResolver | None, selector: Any, path: str) -> str:
+    """The secret a spec field (at ``path``) names; SpecError naming the field when it cannot be read."""
+    if secrets is None:
+        raise SpecError(path, "no secret store configured to resolve this secret")
+    try:
+        return await secrets.get(selector, path)
+    except SecretError as exc:
+        raise SpecError(path, str(exc)) from None
 
 
 @dataclass
@@ -99,6 +109,11 @@ class EventSourceType(ABC):
 
     def path(self, *parts: str) -> str:
         return self.ctx.field_path(self.key, *parts)
+
+    async def secret(self, selector: Any, *parts: str, strip: bool = True) -> str:
+        """The secret this event's field ``parts`` names; credentials lose the newline a file adds."""
+        value = await read_spec_secret(self.ctx.secrets, selector, self.path(*parts))
+        return value.strip() if strip else value
 
     @abstractmethod
     async def run(self, emit: Emit) -> None:

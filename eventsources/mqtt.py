@@ -19,7 +19,6 @@ from eventsources.base import Emit, EventSourceType, Outcome, SourceContext, Spe
 from eventsources.payloads import BadPayload, body, with_metadata
 from eventsources.reconnect import Backoff, keep_connected
 from eventsources.registry import register
-from eventsources.secrets import SecretError
 from eventsources.tls import client_tls
 
 _TLS_SCHEMES = {"ssl", "tls", "mqtts"}
@@ -64,20 +63,12 @@ class MQTTSource(EventSourceType):
         }
         return with_metadata(data, self.ctx.spec.metadata)
 
-    async def _secret(self, selector: Any, *parts: str) -> str:
-        if self.ctx.secrets is None:
-            raise SpecError(self.path(*parts), "no secret store configured to resolve this secret")
-        try:
-            return (await self.ctx.secrets.get(selector, self.path(*parts))).strip()
-        except SecretError as exc:
-            raise SpecError(self.path(*parts), str(exc)) from None
-
     async def _client(self) -> aiomqtt.Client:
         spec = self.ctx.spec
         opts: dict[str, Any] = {"identifier": spec.client_id, "clean_session": False, "timeout": 5}
         if spec.auth is not None:
-            opts["username"] = await self._secret(spec.auth.username, "auth", "username")
-            opts["password"] = await self._secret(spec.auth.password, "auth", "password")
+            opts["username"] = await self.secret(spec.auth.username, "auth", "username")
+            opts["password"] = await self.secret(spec.auth.password, "auth", "password")
         tls_ctx = await client_tls(spec.tls, self.ctx.secrets, self.path("tls"))
         if tls_ctx is None and self.tls:
             tls_ctx = ssl.create_default_context()

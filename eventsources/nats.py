@@ -26,7 +26,6 @@ from eventsources.base import Emit, EventSourceType, Outcome, SourceContext, Spe
 from eventsources.payloads import BadPayload, body, with_metadata
 from eventsources.reconnect import Backoff, keep_connected
 from eventsources.registry import register
-from eventsources.secrets import SecretError
 from eventsources.tls import client_tls
 from pinnace.resources.durations import DurationError, parse_go_duration
 
@@ -67,25 +66,17 @@ class NatsSource(EventSourceType):
             data["header"] = {k: [v] for k, v in msg.headers.items()}
         return with_metadata(data, self.ctx.spec.metadata)
 
-    async def _secret(self, selector: Any, *parts: str) -> str:
-        if self.ctx.secrets is None:
-            raise SpecError(self.path(*parts), "no secret store configured to resolve this secret")
-        try:
-            return (await self.ctx.secrets.get(selector, self.path(*parts))).strip()
-        except SecretError as exc:
-            raise SpecError(self.path(*parts), str(exc)) from None
-
     async def connect_options(self) -> dict[str, Any]:
         spec = self.ctx.spec
         opts: dict[str, Any] = {"tls": await client_tls(spec.tls, self.ctx.secrets, self.path("tls"))}
         auth = spec.auth
         if auth is not None and auth.basic is not None:
-            opts["user"] = await self._secret(auth.basic.username, "auth", "basic", "username")
-            opts["password"] = await self._secret(auth.basic.password, "auth", "basic", "password")
+            opts["user"] = await self.secret(auth.basic.username, "auth", "basic", "username")
+            opts["password"] = await self.secret(auth.basic.password, "auth", "basic", "password")
         elif auth is not None and auth.token is not None:
-            opts["token"] = await self._secret(auth.token, "auth", "token")
+            opts["token"] = await self.secret(auth.token, "auth", "token")
         elif auth is not None and auth.nkey is not None:
-            opts["nkeys_seed_str"] = await self._secret(auth.nkey, "auth", "nkey")
+            opts["nkeys_seed_str"] = await self.secret(auth.nkey, "auth", "nkey")
         return opts
 
     async def run(self, emit: Emit) -> None:

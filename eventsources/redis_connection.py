@@ -12,7 +12,6 @@ from typing import Any, TypeVar
 from redis.asyncio import Redis
 
 from eventsources.base import EventSourceType, SpecError
-from eventsources.secrets import SecretError
 
 T = TypeVar("T")
 _CLOSE_TIMEOUT = 2.0
@@ -28,24 +27,14 @@ def split_host(address: str, path: str) -> tuple[str, int]:
         raise SpecError(path, f"hostAddress {address!r} must look like host:port") from None
 
 
-async def _secret(source: EventSourceType, selector: Any, *parts: str) -> str:
-    path = source.path(*parts)
-    if source.ctx.secrets is None:
-        raise SpecError(path, "no secret store configured to resolve this secret")
-    try:
-        return (await source.ctx.secrets.get(selector, path)).strip()
-    except SecretError as exc:
-        raise SpecError(path, str(exc)) from None
-
-
 async def _tls_options(source: EventSourceType, tls: Any, tmp: Path) -> dict[str, Any]:
     opts: dict[str, Any] = {"ssl": True}
     if tls.ca_cert_secret is not None:
-        opts["ssl_ca_data"] = await _secret(source, tls.ca_cert_secret, "tls", "caCertSecret")
+        opts["ssl_ca_data"] = await source.secret(tls.ca_cert_secret, "tls", "caCertSecret")
     if tls.client_cert_secret is not None and tls.client_key_secret is not None:
         cert, key = tmp / "tls.crt", tmp / "tls.key"
-        cert.write_text(await _secret(source, tls.client_cert_secret, "tls", "clientCertSecret"))
-        key.write_text(await _secret(source, tls.client_key_secret, "tls", "clientKeySecret"))
+        cert.write_text(await source.secret(tls.client_cert_secret, "tls", "clientCertSecret"))
+        key.write_text(await source.secret(tls.client_key_secret, "tls", "clientKeySecret"))
         key.chmod(0o600)
         opts.update(ssl_certfile=str(cert), ssl_keyfile=str(key))
     if tls.insecure_skip_verify:
@@ -83,7 +72,7 @@ async def open_redis(source: EventSourceType) -> AsyncIterator[Redis]:
     if spec.username:
         opts["username"] = spec.username
     if spec.password is not None:
-        opts["password"] = await _secret(source, spec.password, "password")
+        opts["password"] = await source.secret(spec.password, "password")
     with tempfile.TemporaryDirectory(prefix="pinnace-redis-") as tmp:
         if spec.tls is not None:
             opts.update(await _tls_options(source, spec.tls, Path(tmp)))

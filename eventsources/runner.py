@@ -31,6 +31,7 @@ from eventsources.reconnect import keep_connected
 from eventsources.secrets import SecretResolver
 from eventsources.spec import EventSource
 from eventsources.webhook.server import WebhookPool
+from pinnace.metrics import REGISTRY
 from pinnace.resources.client import ResourceClient
 
 
@@ -52,7 +53,7 @@ class EventSourceRunner:
         self.name = self.resource.metadata.name or ""
         self.namespace = self.resource.metadata.namespace or "default"
         self.log = log or logging.getLogger(f"eventsources.{self.name}")
-        self.metrics = metrics or EventSourceMetrics(self.namespace)
+        self.metrics = metrics or EventSourceMetrics(self.namespace, REGISTRY)
         clock = clock or SystemClock()
         self.pool = WebhookPool(host, self.metrics.render, self.log)
         self.emitter = EventEmitter(publisher, self.name, self.metrics, clock, self.log)

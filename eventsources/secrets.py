@@ -8,8 +8,6 @@ and the environment variable ``PINNACE_SECRET_<NAME>_<KEY>`` (upper case, non-al
 
 from __future__ import annotations
 
-import base64
-import binascii
 import os
 import re
 from collections.abc import Mapping
@@ -17,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pinnace.resources.client import ResourceClient
-from pinnace.resources.errors import NotFound
+from pinnace.resources.refs import KeyRefError, read_secret_key
 
 DEFAULT_SECRETS_DIR = Path("/argo-events/secrets")
 
@@ -71,18 +69,11 @@ class SecretResolver:
         if self.client is None:
             return None
         try:
-            obj = await self.client.get("Secret", name, self.namespace)
-        except NotFound:
-            return None
-        if key in (obj.get("stringData") or {}):
-            return str(obj["stringData"][key])
-        raw = (obj.get("data") or {}).get(key)
-        if raw is None:
-            return None
-        try:
-            return base64.b64decode(str(raw), validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError) as exc:
-            raise SecretError(f"{path}: secret {name!r} key {key!r} is not valid base64 text: {exc}") from None
+            return await read_secret_key(self.client, name, key, self.namespace)
+        except KeyRefError as exc:
+            if exc.missing:  # the file or the environment may still hold it
+                return None
+            raise SecretError(f"{path}: {exc}") from None
 
     def _from_file(self, name: str, key: str) -> str | None:
         candidate = self.secrets_dir / name / key

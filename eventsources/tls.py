@@ -7,17 +7,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from eventsources.base import SpecError
-from eventsources.secrets import SecretError, SecretResolver
-
-
-async def _read(secrets: SecretResolver | None, selector: Any, path: str) -> str:
-    if secrets is None:
-        raise SpecError(path, "no secret store configured to resolve this secret")
-    try:
-        return await secrets.get(selector, path)
-    except SecretError as exc:
-        raise SpecError(path, str(exc)) from None
+from eventsources.base import SpecError, read_spec_secret
+from eventsources.secrets import SecretResolver
 
 
 async def client_tls(tls: Any, secrets: SecretResolver | None, path: str) -> ssl.SSLContext | None:
@@ -26,14 +17,14 @@ async def client_tls(tls: Any, secrets: SecretResolver | None, path: str) -> ssl
         return None
     ctx = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
     if tls.ca_cert_secret is not None:
-        ca = await _read(secrets, tls.ca_cert_secret, f"{path}.caCertSecret")
+        ca = await read_spec_secret(secrets, tls.ca_cert_secret, f"{path}.caCertSecret")
         try:
             ctx.load_verify_locations(cadata=ca)
         except ssl.SSLError as exc:
             raise SpecError(f"{path}.caCertSecret", f"not a PEM CA certificate: {exc}") from None
     if tls.client_cert_secret is not None and tls.client_key_secret is not None:
-        cert = await _read(secrets, tls.client_cert_secret, f"{path}.clientCertSecret")
-        key = await _read(secrets, tls.client_key_secret, f"{path}.clientKeySecret")
+        cert = await read_spec_secret(secrets, tls.client_cert_secret, f"{path}.clientCertSecret")
+        key = await read_spec_secret(secrets, tls.client_key_secret, f"{path}.clientKeySecret")
         # load_cert_chain only reads files; keep the material in a private temporary directory.
         with tempfile.TemporaryDirectory(prefix="pinnace-tls-") as tmp:
             cert_file, key_file = Path(tmp) / "tls.crt", Path(tmp) / "tls.key"

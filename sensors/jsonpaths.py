@@ -16,10 +16,8 @@ from functools import lru_cache
 from typing import Any
 
 from pinnace.expressions import paths
-from pinnace.expressions.errors import ExpressionError
 
 _PLAIN = re.compile(r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*")
-_MISSING: Any = object()
 
 
 @lru_cache(maxsize=4096)
@@ -44,33 +42,12 @@ def _get_plain(data: Any, keys: tuple[str, ...]) -> tuple[Any, bool]:
     return node, True
 
 
-def _set_plain(node: Any, keys: tuple[str, ...], value: Any) -> Any:
-    """sjson SET for plain keys, copy-on-write along the path (same rules as ``paths.set_path``)."""
-    if not keys:
-        return value
-    key, rest = keys[0], keys[1:]
-    index = key == "-1" or key.isdigit()
-    if isinstance(node, list) and index:
-        out = list(node)
-        at = len(out) if key == "-1" else int(key)
-        while len(out) <= at:
-            out.append(None)
-        out[at] = _set_plain(out[at], rest, value)
-        return out
-    if isinstance(node, dict):
-        out_map = dict(node)
-        out_map[key] = _set_plain(out_map.get(key, _MISSING), rest, value)
-        return out_map
-    if node is None or node is _MISSING:
-        return _set_plain([] if index else {}, keys, value)
-    raise ExpressionError(f"cannot set {'.'.join(keys)!r}: the value there is a {type(node).__name__}, not a map")
-
-
 def set_path(obj: Any, path: str, value: Any) -> Any:
     keys = _plain_keys(path) if "-1" not in path else None
     if keys is None:
         return paths.set_path(obj, path, value)
-    return _set_plain(obj, keys, value)
+    return paths.set_keys(obj, list(keys), value)
+
 
 _CLOSE = {"[": "]", "{": "}"}
 

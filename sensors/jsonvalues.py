@@ -1,4 +1,5 @@
-"""gjson's conversions of a JSON value (``String()``, ``Float()``, ``Bool()``, ``Type``).
+"""gjson's conversions of a JSON value (``Float()``, ``Bool()``, ``Type``; ``String()`` is
+``pinnace.expressions.paths.result_string``).
 
 Argo reads event fields through gjson and compares what those conversions return; decoded
 Python values are converted the same way so ``{"k": "1.0"}`` and ``{"k": 1.0}`` behave as in Argo.
@@ -8,8 +9,6 @@ from __future__ import annotations
 
 import json
 from typing import Any
-
-from pinnace.expressions.goformat import format_float_f
 
 _TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
 _FALSE = frozenset({"0", "f", "F", "FALSE", "false", "False"})
@@ -31,20 +30,6 @@ def gjson_type(value: Any) -> str:
     if isinstance(value, str):
         return "String"
     return "JSON"
-
-
-def gjson_string(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return format_float_f(value)
-    if isinstance(value, str):
-        return value
-    return raw_json(value)
 
 
 def gjson_float(value: Any) -> float:

@@ -21,10 +21,11 @@ from jmespath.parser import ParsedResult
 
 from pinnace.expressions.errors import ExpressionError
 from pinnace.expressions.gotemplate import render as render_template
+from pinnace.expressions.paths import result_string
 from sensors import jsonpaths
 from sensors.event import Event, PayloadError
 from sensors.filters.query import compile_query
-from sensors.jsonvalues import gjson_string, gjson_type, raw_json
+from sensors.jsonvalues import gjson_type, raw_json
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,7 @@ def _key_value(payload: Any, key: str) -> tuple[str, str]:
     kind = gjson_type(value)
     if kind in (JSON_BLOCK, "Null"):
         return raw_json(value), kind
-    return gjson_string(value), kind
+    return result_string(value), kind
 
 
 def _query_value(src: Source, event: Event) -> tuple[str, str]:
@@ -189,7 +190,7 @@ def apply(obj: Any, parameters: list[Parameter], events: dict[str, Event]) -> An
             current, exists = jsonpaths.get_path(obj, param.dest)
             if exists:
                 kind = STRING
-                text = gjson_string(current)
+                text = result_string(current)
                 value = text + value if param.operation == "append" else value + text
         try:
             obj = _set(obj, param.dest, value, kind, param.src.use_raw_data)

@@ -19,9 +19,8 @@ from pinnace.resources.client import Obj, ResourceClient
 from pinnace.resources.errors import ApiError
 from sensors import params
 from sensors.event import Event
-from triggers import policy
-from triggers.base import Firing, Services, TriggerError, TriggerSpec, register
-from triggers.objects import api_failure, create_once, namespace_of, stamp
+from triggers.base import Firing, Services, TriggerError, TriggerSpec, parameterize, register
+from triggers.objects import api_failure, apply_k8s_policy, create_once, namespace_of, stamp
 from triggers.sources import fetch_source
 
 log = logging.getLogger(__name__)
@@ -152,10 +151,7 @@ class ArgoWorkflowTrigger:
         return await fetch_source(self.spec.body.get("source"), self.services, self.spec.where)
 
     def apply_parameters(self, resource: Any, events: dict[str, Event]) -> Any:
-        try:
-            return params.apply(resource, self.parameters, events)
-        except params.ParameterError as exc:
-            raise TriggerError(f"{self.spec.where}.parameters: {exc}", retryable=False) from None
+        return parameterize(resource, self.parameters, events, f"{self.spec.where}.parameters")
 
     async def execute(self, resource: Any, firing: Firing) -> Any:
         if self.operation != "submit" and not _name(resource):
@@ -167,16 +163,7 @@ class ArgoWorkflowTrigger:
         return await OPERATIONS[self.operation](client, resource, ns, firing)
 
     async def apply_policy(self, result: Any) -> None:
-        spec = (self.spec.policy or {}).get("k8s")
-        if not spec or not spec.get("labels") or not isinstance(result, dict):
-            return
-        client = self.services.require_client(self.spec.where)
-        meta = result.get("metadata") or {}
-
-        async def read() -> dict[str, Any]:
-            return await client.get("Workflow", str(meta.get("name")), str(meta.get("namespace")))
-
-        await policy.wait_for_labels(read, spec, self.spec.where)
+        await apply_k8s_policy(self.spec, self.services, result, kind="Workflow")
 
 
 @register("argoWorkflow")

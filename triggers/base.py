@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from pinnace.resources.client import ResourceClient
+from sensors import params
 from sensors.event import Event
 
 SENSOR_LABEL = "events.argoproj.io/sensor"
@@ -27,6 +28,22 @@ class TriggerError(Exception):
     def __init__(self, message: str, *, retryable: bool = True) -> None:
         super().__init__(message)
         self.retryable = retryable
+
+
+def parameterize(resource: Any, parameters: list[params.Parameter], events: dict[str, Event], where: str) -> Any:
+    """``params.apply``; a parameter that cannot be applied fails the trigger for good, naming ``where``."""
+    try:
+        return params.apply(resource, parameters, events)
+    except params.ParameterError as exc:
+        raise TriggerError(f"{where}: {exc}", retryable=False) from None
+
+
+def payload_of(parameters: list[params.Parameter], events: dict[str, Event], where: str) -> bytes:
+    """``params.construct_payload`` (http and nats triggers), failing like ``parameterize``."""
+    try:
+        return params.construct_payload(parameters, events)
+    except params.ParameterError as exc:
+        raise TriggerError(f"{where}: {exc}", retryable=False) from None
 
 
 @dataclass

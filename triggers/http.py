@@ -21,7 +21,7 @@ import aiohttp
 from sensors import params
 from sensors.event import Event
 from triggers import policy
-from triggers.base import Firing, Services, TriggerError, TriggerSpec, register
+from triggers.base import Firing, Services, TriggerError, TriggerSpec, parameterize, payload_of, register
 from triggers.secrets import secret_value, value_from
 
 DEFAULT_TIMEOUT = 60.0
@@ -76,10 +76,7 @@ class HttpTrigger:
         return body
 
     def apply_parameters(self, resource: Any, events: dict[str, Event]) -> Any:
-        try:
-            return params.apply(resource, self.parameters, events)
-        except params.ParameterError as exc:
-            raise TriggerError(f"{self.spec.where}.parameters: {exc}", retryable=False) from None
+        return parameterize(resource, self.parameters, events, f"{self.spec.where}.parameters")
 
     async def _session(self) -> aiohttp.ClientSession:
         key = f"http:{self.spec.name}"
@@ -121,10 +118,7 @@ class HttpTrigger:
         return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
     async def execute(self, resource: Any, firing: Firing) -> Any:
-        try:
-            data = params.construct_payload(self.payload, firing.events)
-        except params.ParameterError as exc:
-            raise TriggerError(f"{self.spec.where}.payload: {exc}", retryable=False) from None
+        data = payload_of(self.payload, firing.events, f"{self.spec.where}.payload")
         headers = await self._headers(resource, firing.events)
         auth = await self._auth(resource)
         if auth is not None:

@@ -10,9 +10,8 @@ from pinnace.resources.client import Obj, ResourceClient
 from pinnace.resources.errors import ApiError, NotFound
 from sensors import params
 from sensors.event import Event
-from triggers import policy
-from triggers.base import Firing, Services, TriggerError, TriggerSpec, register
-from triggers.objects import api_failure, create_once, merge_override, namespace_of, stamp
+from triggers.base import Firing, Services, TriggerError, TriggerSpec, parameterize, register
+from triggers.objects import api_failure, apply_k8s_policy, create_once, merge_override, namespace_of, stamp
 from triggers.sources import fetch_source
 
 Operation = Callable[[ResourceClient, Obj, str, Firing], Awaitable[Obj | None]]
@@ -95,10 +94,7 @@ class K8sTrigger:
         return obj
 
     def apply_parameters(self, resource: Any, events: dict[str, Event]) -> Any:
-        try:
-            return params.apply(resource, self.parameters, events)
-        except params.ParameterError as exc:
-            raise TriggerError(f"{self.spec.where}.parameters: {exc}", retryable=False) from None
+        return parameterize(resource, self.parameters, events, f"{self.spec.where}.parameters")
 
     async def execute(self, resource: Any, firing: Firing) -> Any:
         client = self.services.require_client(self.spec.where)
@@ -109,16 +105,7 @@ class K8sTrigger:
         return await OPERATIONS[self.operation](client, resource, ns, firing)
 
     async def apply_policy(self, result: Any) -> None:
-        spec = (self.spec.policy or {}).get("k8s")
-        if not spec or not spec.get("labels") or not isinstance(result, dict):
-            return
-        client = self.services.require_client(self.spec.where)
-        meta = result.get("metadata") or {}
-
-        async def read() -> dict[str, Any]:
-            return await client.get(str(result.get("kind")), str(meta.get("name")), str(meta.get("namespace")))
-
-        await policy.wait_for_labels(read, spec, self.spec.where)
+        await apply_k8s_policy(self.spec, self.services, result)
 
 
 @register("k8s")

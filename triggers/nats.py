@@ -14,7 +14,7 @@ from nats.errors import Error as NatsError
 
 from sensors import params
 from sensors.event import Event
-from triggers.base import Firing, Services, TriggerError, TriggerSpec, register
+from triggers.base import Firing, Services, TriggerError, TriggerSpec, parameterize, payload_of, register
 
 
 @dataclass
@@ -34,10 +34,7 @@ class NatsTrigger:
         return copy.deepcopy(self.spec.body)
 
     def apply_parameters(self, resource: Any, events: dict[str, Event]) -> Any:
-        try:
-            return params.apply(resource, self.parameters, events)
-        except params.ParameterError as exc:
-            raise TriggerError(f"{self.spec.where}.parameters: {exc}", retryable=False) from None
+        return parameterize(resource, self.parameters, events, f"{self.spec.where}.parameters")
 
     async def _connection(self, url: str) -> Any:
         key = f"nats:{url}"
@@ -52,10 +49,7 @@ class NatsTrigger:
         return conn
 
     async def execute(self, resource: Any, firing: Firing) -> Any:
-        try:
-            data = params.construct_payload(self.payload, firing.events)
-        except params.ParameterError as exc:
-            raise TriggerError(f"{self.spec.where}.payload: {exc}", retryable=False) from None
+        data = payload_of(self.payload, firing.events, f"{self.spec.where}.payload")
         subject = str(resource.get("subject", ""))
         if not subject:
             raise TriggerError(f"{self.spec.where}.subject: no subject given", retryable=False)

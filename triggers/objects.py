@@ -13,7 +13,17 @@ from typing import Any
 
 from pinnace.resources.client import Obj, ResourceClient
 from pinnace.resources.errors import AlreadyExists, ApiError, Conflict, Unavailable
-from triggers.base import IDENTITY_LABEL, SENSOR_LABEL, TIMESTAMP_LABEL, TRIGGER_LABEL, Firing, TriggerError
+from triggers import policy
+from triggers.base import (
+    IDENTITY_LABEL,
+    SENSOR_LABEL,
+    TIMESTAMP_LABEL,
+    TRIGGER_LABEL,
+    Firing,
+    Services,
+    TriggerError,
+    TriggerSpec,
+)
 
 NAME_HASH_LENGTH = 10
 _MAX_NAME = 253
@@ -93,3 +103,18 @@ def merge_override(dst: Any, src: Any) -> Any:
                 dst[key] = value
         return dst
     return src
+
+
+async def apply_k8s_policy(trigger: TriggerSpec, services: Services, result: Any, kind: str | None = None) -> None:
+    """Argo's ``policy.k8s``: wait until the object the trigger made carries the given labels."""
+    spec = (trigger.policy or {}).get("k8s")
+    if not spec or not spec.get("labels") or not isinstance(result, dict):
+        return
+    client = services.require_client(trigger.where)
+    meta = result.get("metadata") or {}
+    key = (kind or str(result.get("kind")), str(meta.get("name")), str(meta.get("namespace")))
+
+    async def read() -> dict[str, Any]:
+        return await client.get(*key)
+
+    await policy.wait_for_labels(read, spec, trigger.where)

@@ -6,40 +6,34 @@ ConfigMap objects from the API the sensor already talks to.
 
 from __future__ import annotations
 
-import base64
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from pinnace.resources.client import ResourceClient
 from pinnace.resources.errors import ApiError
+from pinnace.resources.refs import KeyRefError, read_configmap_key, read_secret_key
 from triggers.base import Services, TriggerError
+
+KeyReader = Callable[[ResourceClient, str, str, str], Awaitable[str]]
+
+
+async def _read(read: KeyReader, kind: str, services: Services, ref: dict[str, Any], where: str) -> str:
+    client = services.require_client(where)
+    name, key = str(ref.get("name", "")), str(ref.get("key", ""))
+    try:
+        return await read(client, name, key, services.namespace)
+    except KeyRefError as exc:
+        raise TriggerError(f"{where}: {exc}", retryable=False) from None
+    except ApiError as exc:
+        raise TriggerError(f"{where}: cannot read {kind} {name!r}: {exc.message}", retryable=False) from None
 
 
 async def secret_value(services: Services, ref: dict[str, Any], where: str) -> str:
-    client = services.require_client(where)
-    name, key = str(ref.get("name", "")), str(ref.get("key", ""))
-    try:
-        secret = await client.get("Secret", name, services.namespace)
-    except ApiError as exc:
-        raise TriggerError(f"{where}: cannot read Secret {name!r}: {exc.message}", retryable=False) from None
-    string_data = secret.get("stringData") or {}
-    if key in string_data:
-        return str(string_data[key])
-    data = secret.get("data") or {}
-    if key not in data:
-        raise TriggerError(f"{where}: Secret {name!r} has no key {key!r}", retryable=False)
-    return base64.b64decode(str(data[key])).decode("utf-8", "replace")
+    return await _read(read_secret_key, "Secret", services, ref, where)
 
 
 async def configmap_value(services: Services, ref: dict[str, Any], where: str) -> str:
-    client = services.require_client(where)
-    name, key = str(ref.get("name", "")), str(ref.get("key", ""))
-    try:
-        cm = await client.get("ConfigMap", name, services.namespace)
-    except ApiError as exc:
-        raise TriggerError(f"{where}: cannot read ConfigMap {name!r}: {exc.message}", retryable=False) from None
-    data = cm.get("data") or {}
-    if key not in data:
-        raise TriggerError(f"{where}: ConfigMap {name!r} has no key {key!r}", retryable=False)
-    return str(data[key])
+    return await _read(read_configmap_key, "ConfigMap", services, ref, where)
 
 
 async def value_from(services: Services, source: dict[str, Any], where: str) -> str:

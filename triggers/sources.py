@@ -16,6 +16,7 @@ import aiohttp
 import yaml
 
 from pinnace.resources.errors import ApiError
+from pinnace.resources.refs import KeyRefError, read_configmap_key
 from triggers.base import Services, TriggerError
 
 Reader = Callable[[Any, Services, str], Awaitable[Any]]
@@ -74,13 +75,12 @@ async def _configmap(value: Any, services: Services, where: str) -> Any:
     name, key = str(ref.get("name", "")), str(ref.get("key", ""))
     namespace = str(ref.get("namespace") or services.namespace)
     try:
-        cm = await client.get("ConfigMap", name, namespace)
+        text = await read_configmap_key(client, name, key, namespace)
+    except KeyRefError as exc:
+        raise TriggerError(f"{where}.configmap{'.key' if exc.reason == 'key' else ''}: {exc}") from None
     except ApiError as exc:
         raise TriggerError(f"{where}.configmap: cannot read ConfigMap {namespace}/{name}: {exc}") from None
-    data = cm.get("data") or {}
-    if key not in data:
-        raise TriggerError(f"{where}.configmap.key: ConfigMap {namespace}/{name} has no key {key!r}")
-    return _decode(str(data[key]), f"{where}.configmap")
+    return _decode(text, f"{where}.configmap")
 
 
 async def _unsupported(value: Any, services: Services, where: str) -> Any:

@@ -8,24 +8,15 @@ Each implemented type module registers itself here; ``eventsource.py`` builds th
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from pinnace.resources.base import ArgoModel, Problems
+from pinnace.resources.base import Problems
+from pinnace.resources.registry import SpecType, SpecTypes
 
 # Receives the whole ``{event name: model}`` map of one type, so a type can check across its
 # events (two webhooks on one port and endpoint), and the path ``spec.<type>``.
 SourceCheck = Callable[[dict[str, Any], str, Problems], None]
-
-
-@dataclass(frozen=True)
-class SourceType:
-    key: str
-    model: type[ArgoModel]
-    check: SourceCheck
-
-
-SOURCE_TYPES: dict[str, SourceType] = {}
+SourceType = SpecType[SourceCheck]
 
 # The remaining keys of Argo's EventSourceSpec (pkg/apis/events/v1alpha1/eventsource_types.go).
 ARGO_ONLY_TYPES: tuple[str, ...] = (
@@ -54,8 +45,5 @@ ARGO_ONLY_TYPES: tuple[str, ...] = (
     "mns",
 )
 
-
-def register_source_type(key: str, model: type[ArgoModel], check: SourceCheck) -> None:
-    if key in SOURCE_TYPES or key in ARGO_ONLY_TYPES:
-        raise ValueError(f"event source type {key!r} registered twice")
-    SOURCE_TYPES[key] = SourceType(key, model, check)
+SOURCE_TYPES: SpecTypes[SourceCheck] = SpecTypes("event source type", ARGO_ONLY_TYPES)
+register_source_type = SOURCE_TYPES.register

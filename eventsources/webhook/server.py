@@ -12,8 +12,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-from eventsources.metrics import CONTENT_TYPE
 from eventsources.webhook.route import Route
+from pinnace.metrics import CONTENT_TYPE
 
 SHUTDOWN_TIMEOUT = 5.0
 

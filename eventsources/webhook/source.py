@@ -7,7 +7,6 @@ from typing import Any
 
 from eventsources.base import Emit, EventSourceType, SourceContext, SpecError
 from eventsources.registry import register
-from eventsources.secrets import SecretError
 from eventsources.webhook.auth import ALGORITHMS, PROVIDERS, SignatureCheck
 from eventsources.webhook.route import DEFAULT_MAX_PAYLOAD, Route
 from eventsources.webhook.server import PortConflict, TLSMaterial
@@ -47,22 +46,14 @@ class WebhookSource(EventSourceType):
             if algorithm not in ALGORITHMS:
                 raise SpecError(self.path("signature", "algorithm"), f"algorithm must be one of {ALGORITHMS}")
 
-    async def _secret(self, selector: Any, *parts: str) -> str:
-        if self.ctx.secrets is None:
-            raise SpecError(self.path(*parts), "no secret store configured to resolve this secret")
-        try:
-            return await self.ctx.secrets.get(selector, self.path(*parts))
-        except SecretError as exc:
-            raise SpecError(self.path(*parts), str(exc)) from None
-
     async def _signature(self) -> SignatureCheck | None:
         sig = getattr(self.ctx.spec, "signature", None)
         if sig is None:
             return None
-        secret = await self._secret(sig.secret, "signature", "secret")
+        secret = await self.secret(sig.secret, "signature", "secret")
         return SignatureCheck(
             provider=getattr(sig, "provider", "") or "generic",
-            secret=secret.strip(),
+            secret=secret,
             header=getattr(sig, "header", "") or "",
             algorithm=getattr(sig, "algorithm", None) or "sha256",
         )
@@ -71,15 +62,15 @@ class WebhookSource(EventSourceType):
         spec = self.ctx.spec
         if spec.server_cert_secret is None or spec.server_key_secret is None:
             return None
-        cert = await self._secret(spec.server_cert_secret, "serverCertSecret")
-        key = await self._secret(spec.server_key_secret, "serverKeySecret")
+        cert = await self.secret(spec.server_cert_secret, "serverCertSecret", strip=False)
+        key = await self.secret(spec.server_key_secret, "serverKeySecret", strip=False)
         return TLSMaterial(cert, key)
 
     async def build_route(self, emit: Emit) -> Route:
         spec = self.ctx.spec
         token = None
         if spec.auth_secret is not None:
-            token = (await self._secret(spec.auth_secret, "authSecret")).strip()
+            token = await self.secret(spec.auth_secret, "authSecret")
         return Route(
             source_name=self.ctx.source_name,
             event_name=self.ctx.event_name,

@@ -1,61 +1,43 @@
-"""Prometheus text exposition for ``/metrics``: requests, objects by kind and phase, watchers."""
+"""The API's ``/metrics``: requests, objects by kind and phase, watchers, plus the process-wide registry."""
 
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
+
+from pinnace.metrics import REGISTRY, Registry, render
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 VERB_KEY: web.RequestKey[dict[str, str]] = web.RequestKey("pinnace_verb")
 
 
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-
-
-def _labels(**labels: str) -> str:
-    return "{" + ",".join(f'{k}="{_escape(v)}"' for k, v in labels.items()) + "}"
-
-
-@dataclass
 class Metrics:
-    requests: Counter[tuple[str, str, str]] = field(default_factory=Counter)
-    seconds: dict[tuple[str, str], float] = field(default_factory=dict)
-    watch_clients: int = 0
-    watch_events: int = 0
+    """One API app's own series (each app counts apart, so two servers in a test do not mix)."""
+
+    def __init__(self, registry: Registry | None = None) -> None:
+        self.registry = registry if registry is not None else Registry()
+        r = self.registry
+        self.requests = r.counter("pinnace_api_requests_total", "API requests by verb, resource and HTTP code.",
+                                  ("verb", "resource", "code"))
+        self.seconds = r.counter("pinnace_api_request_seconds_total", "Time spent answering API requests.",
+                                 ("verb", "resource"))
+        self.objects = r.gauge("pinnace_objects", "Stored objects by kind and status.phase.", ("kind", "phase"))
+        self.watch_clients = r.gauge("pinnace_api_watch_clients", "Open watch streams.")
+        self.watch_events = r.counter("pinnace_api_watch_events_total", "Events sent to watch streams.")
+        self.resource_version = r.gauge("pinnace_store_resource_version", "Last resourceVersion handed out.")
 
     def observe(self, verb: str, resource: str, code: int, elapsed: float) -> None:
-        self.requests[(verb, resource, str(code))] += 1
-        self.seconds[(verb, resource)] = self.seconds.get((verb, resource), 0.0) + elapsed
+        self.requests.inc(verb, resource, str(code))
+        self.seconds.inc(verb, resource, amount=elapsed)
 
     def render(self, objects: list[tuple[str, str, int]], resource_version: int) -> str:
-        out = [
-            "# HELP pinnace_api_requests_total API requests by verb, resource and HTTP code.",
-            "# TYPE pinnace_api_requests_total counter",
-        ]
-        for (verb, res, code), n in sorted(self.requests.items()):
-            out.append(f"pinnace_api_requests_total{_labels(verb=verb, resource=res, code=code)} {n}")
-        out += ["# HELP pinnace_api_request_seconds_total Time spent answering API requests.",
-                "# TYPE pinnace_api_request_seconds_total counter"]
-        for (verb, res), secs in sorted(self.seconds.items()):
-            out.append(f"pinnace_api_request_seconds_total{_labels(verb=verb, resource=res)} {secs:.6f}")
-        out += ["# HELP pinnace_objects Stored objects by kind and status.phase.", "# TYPE pinnace_objects gauge"]
-        for kind, phase, n in sorted(objects):
-            out.append(f"pinnace_objects{_labels(kind=kind, phase=phase)} {n}")
-        out += [
-            "# HELP pinnace_api_watch_clients Open watch streams.", "# TYPE pinnace_api_watch_clients gauge",
-            f"pinnace_api_watch_clients {self.watch_clients}",
-            "# HELP pinnace_api_watch_events_total Events sent to watch streams.",
-            "# TYPE pinnace_api_watch_events_total counter", f"pinnace_api_watch_events_total {self.watch_events}",
-            "# HELP pinnace_store_resource_version Last resourceVersion handed out.",
-            "# TYPE pinnace_store_resource_version gauge", f"pinnace_store_resource_version {resource_version}",
-        ]
-        return "\n".join(out) + "\n"
+        """This app's series, then the process-wide ones (event sources and sensors in this process)."""
+        self.objects.replace({(kind, phase): n for kind, phase, n in objects})
+        self.resource_version.set(resource_version)
+        return render(self.registry, REGISTRY)
 
 
 def metrics_middleware(metrics: Metrics) -> Middleware:

@@ -61,7 +61,7 @@ async def stream(request: web.Request, store: Store, target: Target) -> web.Stre
     watches = request.app[ACTIVE_WATCHES]
     metrics = request.app[METRICS]
     watches.add(w)
-    metrics.watch_clients += 1
+    metrics.watch_clients.inc()
     try:
         resp = await _start(request)
         bookmarks = request.query.get("allowWatchBookmarks", "").lower() in ("1", "true")
@@ -71,7 +71,7 @@ async def stream(request: web.Request, store: Store, target: Target) -> web.Stre
     finally:
         w.close()
         watches.discard(w)
-        metrics.watch_clients -= 1
+        metrics.watch_clients.dec()
     return resp or web.Response(status=499)
 
 
@@ -97,7 +97,7 @@ async def _pump(resp: web.StreamResponse, w: Watch, store: Store, target: Target
                 await resp.write(_line("ERROR", json.dumps(from_error(_Gone()))))
             return
         await resp.write(_line(ev.type, ev.data))
-        metrics.watch_events += 1
+        metrics.watch_events.inc()
 
 
 class _Gone(ApiError):

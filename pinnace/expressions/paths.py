@@ -10,14 +10,13 @@ SET: intermediate maps are created, a numeric key creates or extends an array, `
 
 from __future__ import annotations
 
-import copy
 import fnmatch
 import json
 from collections.abc import Mapping
 from typing import Any
 
 from pinnace.expressions.errors import ExpressionError
-from pinnace.expressions.goformat import format_float_f, to_json
+from pinnace.expressions.goformat import format_float_f
 
 _MISSING: Any = object()
 
@@ -171,7 +170,8 @@ def _modifier(node: Any, name: str) -> Any:
 
 
 def result_string(value: Any) -> str:
-    """gjson ``Result.String()``: strings as they are, JSON for maps/lists, "" for null/missing."""
+    """gjson ``Result.String()``: strings as they are, "" for null/missing, and maps/lists as their
+    raw JSON, which for a decoded payload is compact JSON in the payload's own key order."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -182,8 +182,7 @@ def result_string(value: Any) -> str:
         return format_float_f(value)
     if isinstance(value, str):
         return value
-    text = to_json(value)
-    return text.replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u0026", "&")
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def set_path(obj: Any, path: str, value: Any) -> Any:
@@ -191,7 +190,12 @@ def set_path(obj: Any, path: str, value: Any) -> Any:
     parts = split_path(path)
     if path == "" or any(wild for _, wild in parts):
         raise ExpressionError(f"invalid dest path {path!r}: paths for setting cannot be empty or hold wildcards")
-    return _set(copy.copy(obj) if isinstance(obj, dict | list) else obj, [p for p, _ in parts], value)
+    return set_keys(obj, [p for p, _ in parts], value)
+
+
+def set_keys(obj: Any, keys: list[str], value: Any) -> Any:
+    """``set_path`` on a path already split into its (non-empty) keys."""
+    return _set(obj, keys, value)
 
 
 def _is_index(key: str) -> bool:
@@ -199,6 +203,7 @@ def _is_index(key: str) -> bool:
 
 
 def _set(node: Any, keys: list[str], value: Any) -> Any:
+    # Copy-on-write: every map or list along the path is copied before it changes, the rest shared.
     key, rest = keys[0], keys[1:]
     forced = key.startswith(":")
     if forced:
@@ -222,7 +227,4 @@ def _set(node: Any, keys: list[str], value: Any) -> Any:
 
 
 def _child(existing: Any, rest: list[str], value: Any) -> Any:
-    if not rest:
-        return value
-    node = copy.copy(existing) if isinstance(existing, dict | list) else existing
-    return _set(node, rest, value)
+    return _set(existing, rest, value) if rest else value

@@ -14,10 +14,11 @@ from typing import Any
 from pinnace.expressions.errors import ExpressionError
 from pinnace.expressions.goregex import compile_go_regex
 from pinnace.expressions.gotemplate import render as render_template
+from pinnace.expressions.paths import result_string
 from sensors import jsonpaths
-from sensors.event import Event, PayloadError
-from sensors.filters.base import FAIL, PASS, Outcome, is_or, multi_error, single_error
-from sensors.jsonvalues import gjson_bool, gjson_float, gjson_string, parse_go_bool, parse_go_float
+from sensors.event import Event
+from sensors.filters.base import PASS, Outcome, combine, on_payload
+from sensors.jsonvalues import gjson_bool, gjson_float, parse_go_bool, parse_go_float
 
 FAMILY = "data"
 _NUMBER_COMPARE: dict[str, Callable[[float, float], bool]] = {
@@ -75,7 +76,7 @@ class DataFilter:
             return _Mismatch("no values specified")
         if self.template:
             try:
-                out = render_template(self.template, {"Input": gjson_string(value)})
+                out = render_template(self.template, {"Input": result_string(value)})
             except ExpressionError as exc:
                 return _Mismatch(str(exc))
             if out in ("", "<no value>"):
@@ -113,7 +114,7 @@ def _match_number(f: DataFilter, value: Any) -> bool | _Mismatch:
 
 
 def _match_string(f: DataFilter, value: Any) -> bool | _Mismatch:
-    text = gjson_string(value)
+    text = result_string(value)
     for pattern in f._compiled:
         if isinstance(pattern, Exception):
             return _Mismatch(str(pattern))
@@ -155,28 +156,8 @@ class DataFilters:
     def evaluate(self, event: Event | None) -> Outcome:
         if not self.filters:
             return PASS
-        if event is None:
-            return single_error(FAMILY, "nil Event")
-        if not event.has_data:
-            return PASS
-        try:
-            data = event.data()
-        except PayloadError:
-            return single_error(FAMILY, "event data not valid JSON")
-        either = is_or(self.operator)
-        errors: list[str] = []
-        for f in self.filters:
-            result = f.match(data)
-            if isinstance(result, _Mismatch):
-                if result.error is None:
-                    continue
-                if not either:
-                    return single_error(FAMILY, result.error)
-                errors.append(result.error)
-            elif result and either:
-                return PASS
-            elif not result and not either:
-                return FAIL
-        if either:
-            return multi_error(FAMILY, errors) if errors else FAIL
-        return PASS
+        return on_payload(FAMILY, event, "nil Event", self._decide)
+
+    def _decide(self, data: Any) -> Outcome:
+        results = (f.match(data) for f in self.filters)
+        return combine(FAMILY, self.operator, (r.error if isinstance(r, _Mismatch) else r for r in results))

@@ -8,8 +8,8 @@ from typing import Any
 from pinnace.expressions import govaluate
 from pinnace.expressions.errors import ExpressionError
 from sensors import jsonpaths
-from sensors.event import Event, PayloadError
-from sensors.filters.base import FAIL, PASS, Outcome, is_or, multi_error, single_error
+from sensors.event import Event
+from sensors.filters.base import PASS, Outcome, Verdict, combine, on_payload
 
 FAMILY = "expr"
 
@@ -48,39 +48,22 @@ class ExprFilters:
     def evaluate(self, event: Event | None) -> Outcome:
         if not self.filters:
             return PASS
-        if event is None:
-            return single_error(FAMILY, "nil event")
-        if not event.has_data:
-            return PASS
+        return on_payload(FAMILY, event, "nil event", self._decide)
+
+    def _decide(self, data: Any) -> Outcome:
+        return combine(FAMILY, self.operator, (self._verdict(f, data) for f in self.filters))
+
+    @classmethod
+    def _verdict(cls, f: ExprFilter, data: Any) -> Verdict:
+        parameters, missing = cls._parameters(f, data)
+        if missing is not None:
+            return missing
+        if not parameters:
+            return None
         try:
-            data = event.data()
-        except PayloadError:
-            return single_error(FAMILY, "event data not valid JSON")
-        either = is_or(self.operator)
-        errors: list[str] = []
-        for f in self.filters:
-            parameters, missing = self._parameters(f, data)
-            if missing is not None:
-                if not either:
-                    return single_error(FAMILY, missing)
-                errors.append(missing)
-                continue
-            if not parameters:
-                continue
-            try:
-                result = govaluate.evaluate(f.expr, parameters)
-            except ExpressionError as exc:
-                if not either:
-                    return single_error(FAMILY, str(exc))
-                errors.append(str(exc))
-                continue
-            if result is True and either:
-                return PASS
-            if result is not True and not either:
-                return FAIL
-        if either:
-            return multi_error(FAMILY, errors) if errors else FAIL
-        return PASS
+            return govaluate.evaluate(f.expr, parameters) is True
+        except ExpressionError as exc:
+            return str(exc)
 
     @staticmethod
     def _parameters(f: ExprFilter, data: Any) -> tuple[dict[str, Any], str | None]:
