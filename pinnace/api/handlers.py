@@ -11,7 +11,7 @@ from aiohttp import web
 from pinnace.api.paths import Target
 from pinnace.api.status import respond, success
 from pinnace.resources.errors import ApiError, BadRequest, NotFound
-from pinnace.store.patching import MERGE
+from pinnace.resources.patching import MERGE
 from pinnace.store.store import Store
 
 JSON = "application/json"

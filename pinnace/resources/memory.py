@@ -15,10 +15,10 @@ import secrets
 import string
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
 
 from pinnace.resources.client import Obj, WatchEvent
 from pinnace.resources.errors import AlreadyExists, Conflict, Invalid, NotFound
+from pinnace.resources.patching import merge_patch
 
 _SUFFIX = string.ascii_lowercase + string.digits
 
@@ -148,7 +148,7 @@ class MemoryClient:
         cur = self.objects.get(key)
         if cur is None:
             raise NotFound(f'{kind} "{name}" not found', kind=kind, name=name)
-        new = _merge_patch(copy.deepcopy(cur), patch)
+        new = merge_patch(copy.deepcopy(cur), patch)
         new["metadata"]["name"], new["kind"] = name, kind
         self.objects[key] = self._bump(new)
         self._emit("MODIFIED", new)
@@ -180,15 +180,3 @@ class MemoryClient:
             queue.put_nowait(None)
 
 
-def _merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7386 JSON merge patch."""
-    if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    if not isinstance(target, dict):
-        target = {}
-    for k, v in patch.items():
-        if v is None:
-            target.pop(k, None)
-        else:
-            target[k] = _merge_patch(target.get(k), v)
-    return target

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from pinnace.resources.client import Obj, WatchEvent
-from pinnace.store.patching import MERGE
+from pinnace.resources.patching import MERGE
 from pinnace.store.store import Store
 
 

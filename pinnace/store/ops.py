@@ -12,10 +12,10 @@ from typing import Any
 from pinnace.resources.base import Problem
 from pinnace.resources.errors import AlreadyExists, BadRequest, Conflict, Invalid, NotFound
 from pinnace.resources.kinds import KINDS, KindInfo
+from pinnace.resources.patching import MERGE, apply_patch
 from pinnace.resources.validate import validate_object
 from pinnace.store import codec
 from pinnace.store.names import generate_name, label_problems, name_problems, now_rfc3339
-from pinnace.store.patching import MERGE, apply_patch
 from pinnace.store.ttl import expires_at, is_completed
 from pinnace.store.writer import Event, Tx
 

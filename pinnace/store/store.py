@@ -24,9 +24,9 @@ from typing import Any, TypeVar
 
 from pinnace.resources.errors import AlreadyExists, ApiError, BadRequest, NotFound
 from pinnace.resources.kinds import KINDS, ensure_loaded
+from pinnace.resources.patching import MERGE
 from pinnace.store import db, ops, reads
 from pinnace.store.hub import Hub, WatchFilter
-from pinnace.store.patching import MERGE
 from pinnace.store.reads import Page
 from pinnace.store.selectors import FieldSelector, LabelSelector
 from pinnace.store.watching import Watch

@@ -20,8 +20,8 @@ import yaml
 
 from pinnace.resources.client import Obj, ResourceClient
 from pinnace.resources.errors import ApiError, NotFound
+from pinnace.resources.patching import json_patch, merge_patch
 from workflows.agents import selectors
-from workflows.agents.jsonpatch import PatchError, apply_json_patch, merge_patch
 from workflows.agents.kubepath import KubePathError, render_kube_jsonpath
 
 ACTIONS = ("get", "create", "apply", "delete", "replace", "patch")
@@ -148,9 +148,9 @@ async def _patch(client: ResourceClient, kind: str, name: str, ns: str, manifest
         raise ResourceError("a json patch manifest must be a list of operations")
     current = await client.get(kind, name, ns)
     try:
-        patched = apply_json_patch(current, ops)
-    except PatchError as err:
-        raise ResourceError(str(err)) from err
+        patched = json_patch(current, ops)
+    except ApiError as err:
+        raise ResourceError(err.message) from err
     return await client.update(patched)
 
 
