@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import binascii
 from typing import Any
 
 import aiohttp
 
 from pinnace.resources.client import Obj, ResourceClient
 from pinnace.resources.errors import ApiError
+from pinnace.resources.refs import KeyRefError, read_secret_key
 from workflows.engine.conditions import expr_eval
 
 
@@ -24,21 +24,13 @@ class HttpError(Exception):
 
 
 async def secret_value(client: ResourceClient, namespace: str, ref: Obj) -> str:
-    """A Secret key's value (``data`` is base64 as in Kubernetes; ``stringData`` is plain)."""
-    name, key = str(ref.get("name", "")), str(ref.get("key", ""))
+    """A Secret key's value for a header (``valueFrom.secretKeyRef``)."""
     try:
-        secret = await client.get("Secret", name, namespace)
-    except ApiError as err:
+        return await read_secret_key(client, str(ref.get("name", "")), str(ref.get("key", "")), namespace)
+    except KeyRefError as err:
         raise HttpError(str(err)) from err
-    data = secret.get("data") or {}
-    if key in data:
-        try:
-            return base64.b64decode(str(data[key]), validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
-            return str(data[key])
-    if key in (secret.get("stringData") or {}):
-        return str(secret["stringData"][key])
-    raise HttpError(f'secret "{name}" does not have key "{key}"')
+    except ApiError as err:
+        raise HttpError(err.message) from err
 
 
 async def _headers(spec: Obj, client: ResourceClient, namespace: str) -> tuple[list[tuple[str, str]], str | None]:
