@@ -90,9 +90,18 @@ def check_kafka_source(src: KafkaEventSource, path: str, problems: Problems) -> 
     check_sasl(src.sasl, join_path(path, "sasl"), problems)
 
 
+# Its fields are checked like any implemented type, but no Kafka consumer runs yet (there was no
+# broker to prove one against), so the same words as for Argo-only types apply.
+KAFKA_UNSUPPORTED = "event source type 'kafka' is not supported by pinnace"
+
+
 def check_kafka_sources(events: dict[str, KafkaEventSource], path: str, problems: Problems) -> None:
+    before = len(problems.items)
     for name, src in events.items():
         check_kafka_source(src, join_path(path, name), problems)
+    if len(problems.items) == before:
+        # Said only when these events are otherwise valid, so a real mistake is not buried under it.
+        problems.unsupported(path, KAFKA_UNSUPPORTED)
 
 
 register_source_type("kafka", KafkaEventSource, check_kafka_sources)
