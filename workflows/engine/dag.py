@@ -164,8 +164,6 @@ def _connect(op: Operation, ctx: DagContext, deps: list[str], group: Obj | None,
 
 
 def _execute_task(op: Operation, ctx: DagContext, name: str) -> None:
-    from workflows.engine.operator import Deferred
-
     if name in ctx.visited:
         return
     ctx.visited.add(name)
@@ -178,72 +176,92 @@ def _execute_task(op: Operation, ctx: DagContext, name: str) -> None:
         _task_hooks(op, ctx, task, node, _task_scope(op, ctx, name))
         return
     deps = dependencies(task)
-    group = node if node is not None and node["type"] == TASK_GROUP else None
-    logic = depends_logic(ctx, task)
-    if logic and node is None:
-        for dep in deps:
-            _execute_task(op, ctx, dep)
-        verdict = _evaluate_depends(op, ctx, deps, logic)
-        if verdict is None:
-            return
-        if isinstance(verdict, str):
-            op.nodes.init(node_name, SKIPPED_TYPE, task.get("template", ""), ctx.id, ERROR, verdict)
-            _connect(op, ctx, deps, None, node_name)
-            return
-        if not verdict:
-            op.nodes.init(
-                node_name, SKIPPED_TYPE, task.get("template", ""), ctx.id, OMITTED, "omitted: depends condition not met"
-            )
-            _connect(op, ctx, deps, None, node_name)
-            return
+    if node is None and not _dependencies_allow(op, ctx, task, deps):
+        return
     scope = _task_scope(op, ctx, name)
+    expansion = _task_items(op, ctx, task, node, deps, scope)
+    if expansion is None:
+        return
+    items, expanded = expansion
+    group = node if node is not None and node["type"] == TASK_GROUP else None
+    if expanded and group is None:
+        _connect(op, ctx, deps, None, node_name)
+        group = op.nodes.init(node_name, TASK_GROUP, "", ctx.id, RUNNING)
+    if not _run_items(op, ctx, task, items, deps, group, scope):
+        return
+    if group is not None:
+        _settle_group(op, ctx, group, items)
+
+
+def _skip_task(op: Operation, ctx: DagContext, task: Obj, deps: list[str], phase: str, message: str) -> None:
+    """A task that will not run still gets a node, wired after its dependencies like a real one."""
+    node_name = ctx.node_name(task["name"])
+    op.nodes.init(node_name, SKIPPED_TYPE, task.get("template", ""), ctx.id, phase, message)
+    _connect(op, ctx, deps, None, node_name)
+
+
+def _dependencies_allow(op: Operation, ctx: DagContext, task: Obj, deps: list[str]) -> bool:
+    """Run the dependencies first; False while they run, or when ``depends`` omits or errors the task."""
+    logic = depends_logic(ctx, task)
+    if not logic:
+        return True
+    for dep in deps:
+        _execute_task(op, ctx, dep)
+    verdict = _evaluate_depends(op, ctx, deps, logic)
+    if verdict is None:
+        return False
+    if isinstance(verdict, str):
+        _skip_task(op, ctx, task, deps, ERROR, verdict)
+        return False
+    if not verdict:
+        _skip_task(op, ctx, task, deps, OMITTED, "omitted: depends condition not met")
+        return False
+    return True
+
+
+def _task_items(
+    op: Operation, ctx: DagContext, task: Obj, node: Obj | None, deps: list[str], scope: dict[str, str]
+) -> tuple[list[Obj], bool] | None:
+    """The resolved task, expanded over ``withItems``/``withParam``/``withSequence`` when it loops,
+    with whether it did; None when there is nothing to run this pass."""
     try:
         resolved = resolve_step(op, task, scope)
     except TemplateError as err:
-        if err.missing:
-            return
-        if node is None:
-            op.nodes.init(node_name, SKIPPED_TYPE, task.get("template", ""), ctx.id, ERROR, str(err))
-            _connect(op, ctx, deps, None, node_name)
-        return
+        # A missing reference is only not available yet: record nothing, try again on a later pass.
+        if not err.missing and node is None:
+            _skip_task(op, ctx, task, deps, ERROR, str(err))
+        return None
     expand = loops.should_expand(resolved)
     try:
         items = loops.expand(resolved) if expand else [resolved]
     except loops.LoopError as err:
         if node is None:
-            op.nodes.init(node_name, SKIPPED_TYPE, task.get("template", ""), ctx.id, ERROR, str(err))
-            _connect(op, ctx, deps, None, node_name)
-        return
-    if expand:
-        if not items:
-            if node is None:
-                op.nodes.init(
-                    node_name, SKIPPED_TYPE, task.get("template", ""), ctx.id, SKIPPED, "Skipped, empty params"
-                )
-                _connect(op, ctx, deps, None, node_name)
-            return
-        if group is None:
-            _connect(op, ctx, deps, None, node_name)
-            group = op.nodes.init(node_name, TASK_GROUP, "", ctx.id, RUNNING)
+            _skip_task(op, ctx, task, deps, ERROR, str(err))
+        return None
+    if expand and not items:
+        if node is None:
+            _skip_task(op, ctx, task, deps, SKIPPED, "Skipped, empty params")
+        return None
+    return items, expand
+
+
+def _run_items(
+    op: Operation,
+    ctx: DagContext,
+    task: Obj,
+    items: list[Obj],
+    deps: list[str],
+    group: Obj | None,
+    scope: dict[str, str],
+) -> bool:
+    """Execute each item not skipped by ``when``; False when an item could not be executed at all."""
+    from workflows.engine.operator import Deferred
+
     for item in items:
         item_name = ctx.node_name(item["name"])
-        child = op.nodes.get(item_name)
-        if child is None:
+        if op.nodes.get(item_name) is None:
             _connect(op, ctx, deps, group, item_name)
-            try:
-                proceed = when_true(str(item.get("when", "")))
-            except ConditionError as err:
-                op.nodes.init(item_name, SKIPPED_TYPE, task.get("template", ""), ctx.id, ERROR, str(err))
-                continue
-            if not proceed:
-                op.nodes.init(
-                    item_name,
-                    SKIPPED_TYPE,
-                    task.get("template", ""),
-                    ctx.id,
-                    SKIPPED,
-                    f"when '{item.get('when')}' evaluated false",
-                )
+            if not _when_allows(op, ctx, task, item, item_name):
                 continue
         try:
             child = op.execute(
@@ -252,23 +270,39 @@ def _execute_task(op: Operation, ctx: DagContext, name: str) -> None:
                 item.get("arguments") or {},
                 ctx.id,
                 on_exit=ctx.on_exit,
-                extra={"tasks.name": name},
+                extra={"tasks.name": task["name"]},
                 scope=ctx.scope,
             )
         except Deferred:
             continue
         if child is None:
-            return
+            return False
         _task_hooks(op, ctx, task, child, scope)
-    if group is not None:
-        phase = SUCCEEDED
-        for item in items:
-            child = op.nodes.get(ctx.node_name(item["name"]))
-            if child is None or not fulfilled(child):
-                return
-            if child["phase"] in FAILED_OR_ERROR:
-                phase = child["phase"]
-        op.nodes.mark(group["name"], phase)
+    return True
+
+
+def _when_allows(op: Operation, ctx: DagContext, task: Obj, item: Obj, item_name: str) -> bool:
+    try:
+        proceed = when_true(str(item.get("when", "")))
+    except ConditionError as err:
+        op.nodes.init(item_name, SKIPPED_TYPE, task.get("template", ""), ctx.id, ERROR, str(err))
+        return False
+    if not proceed:
+        message = f"when '{item.get('when')}' evaluated false"
+        op.nodes.init(item_name, SKIPPED_TYPE, task.get("template", ""), ctx.id, SKIPPED, message)
+    return proceed
+
+
+def _settle_group(op: Operation, ctx: DagContext, group: Obj, items: list[Obj]) -> None:
+    """The TaskGroup finishes once every item has, Failed/Error if any item did."""
+    phase = SUCCEEDED
+    for item in items:
+        child = op.nodes.get(ctx.node_name(item["name"]))
+        if child is None or not fulfilled(child):
+            return
+        if child["phase"] in FAILED_OR_ERROR:
+            phase = child["phase"]
+    op.nodes.mark(group["name"], phase)
 
 
 def _task_hooks(op: Operation, ctx: DagContext, task: Obj, node: Obj, scope: dict[str, str]) -> None:

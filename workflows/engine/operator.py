@@ -15,6 +15,7 @@ from typing import Any
 from workflows.engine import leaves, locks, memo, podgc
 from workflows.engine import templates as tpl
 from workflows.engine.conditions import ConditionError, expr_eval
+from workflows.engine.errors import Deferred, NodeError
 from workflows.engine.exits import run_exit_handler
 from workflows.engine.globals import set_globals
 from workflows.engine.hooks import run_lifecycle_hooks
@@ -23,7 +24,6 @@ from workflows.engine.model import (
     ERROR,
     FAILED,
     FAILED_OR_ERROR,
-    FULFILLED,
     HTTP,
     MAX_STACK_DEPTH,
     PENDING,
@@ -41,6 +41,7 @@ from workflows.engine.model import (
     pod_name,
 )
 from workflows.engine.nodes import Nodes, fulfilled
+from workflows.engine.parallelism import check_parallelism
 from workflows.engine.reconcile import check_deadline, reconcile_pods
 from workflows.engine.retries import process_retries
 from workflows.engine.scope import ArgsError, process_args
@@ -56,14 +57,6 @@ WORKFLOW_PHASE = {
     FAILED: FAILED,
     ERROR: ERROR,
 }
-
-
-class Deferred(Exception):
-    """Parallelism limit reached: the node is not created this pass (``ErrParallelismReached``)."""
-
-
-class NodeError(Exception):
-    """The node could not be executed; it is marked Error with this message."""
 
 
 class Operation:
@@ -117,19 +110,28 @@ class Operation:
             if problem:
                 return self._finish_workflow(FAILED, f"invalid spec: {problem}")
         set_globals(self)
-        if phase in ("", PENDING) and not locks.workflow_locks(self):
+        if phase in ("", PENDING) and not self._start():
             return self.outcome
-        if phase in ("", PENDING):
-            self.status["phase"] = RUNNING
-            self.status["startedAt"] = format_time(self.now)
-            self.status.pop("message", None)
-            self.globals["workflow.status"] = RUNNING
         reconcile_pods(self)
         check_deadline(self)
         locks.release_fulfilled(self)
         if self.spec.get("suspend") and not self.shutdown:
             self._finalize_pass()
             return self.outcome
+        return self._advance()
+
+    def _start(self) -> bool:
+        """Pending → Running once the workflow-level locks are held; False while waiting for them."""
+        if not locks.workflow_locks(self):
+            return False
+        self.status["phase"] = RUNNING
+        self.status["startedAt"] = format_time(self.now)
+        self.status.pop("message", None)
+        self.globals["workflow.status"] = RUNNING
+        return True
+
+    def _advance(self) -> Outcome:
+        """Execute the entrypoint tree; the workflow completes once it and its hooks are done."""
         entry = self.spec.get("entrypoint", "")
         try:
             root = self.execute(self.name, {"template": entry}, self.spec.get("arguments") or {}, "")
@@ -144,6 +146,10 @@ class Operation:
         if root is None or not fulfilled(root) or not hooks_done:
             self._finalize_pass()
             return self.outcome
+        return self._conclude(root)
+
+    def _conclude(self, root: Obj) -> Outcome:
+        """Run the exit handler, then finish with the root's phase (or the handler's failure)."""
         wf_phase = WORKFLOW_PHASE[root["phase"]]
         exit_node = run_exit_handler(self, wf_phase)
         if exit_node is False:
@@ -266,7 +272,7 @@ class Operation:
         """The rest of ``executeTemplate`` once the template is processed: parallelism, locks,
         memoization, then the retry wrapper or the template itself."""
         node = self.nodes.get(node_name)
-        self._check_parallelism(processed, node, boundary_id)
+        check_parallelism(self, processed, node, boundary_id)
         strategy = self._retry_strategy(processed)
         if processed.get("synchronization"):
             waiting = locks.template_locks(self, node_name, processed, node, boundary_id, hooked)
@@ -361,65 +367,6 @@ class Operation:
         if rs is None:
             rs = self.spec.get("retryStrategy")
         return rs if isinstance(rs, dict) else None
-
-    def _check_parallelism(self, tmpl: Obj, node: Obj | None, boundary_id: str) -> None:
-        limit = self.spec.get("parallelism")
-        if limit is not None and (node is None) and tpl.is_pod(tmpl) and self._active_pods("") >= int(limit):
-            raise Deferred()
-        if node is not None and tpl.template_type(tmpl) in ("steps", "dag"):
-            self._fail_fast(tmpl, node)
-        if boundary_id and (node is None or node["phase"] not in (PENDING, RUNNING)):
-            bnode = self.nodes.by_id(boundary_id)
-            btmpl = self._node_template(bnode)
-            if btmpl is None:
-                return
-            self._fail_fast(btmpl, bnode)
-            plimit = btmpl.get("parallelism")
-            if plimit is not None and int(plimit) > 0 and self._active_children(boundary_id) >= int(plimit):
-                raise Deferred()
-
-    def _fail_fast(self, tmpl: Obj, node: Obj) -> None:
-        if not tmpl.get("failFast") or not self._unsuccessful_children(node["id"]):
-            return
-        if self._active_pods(node["id"]) == 0:
-            msg = "template has failed or errored children and failFast enabled"
-            if tpl.template_type(tmpl) == "steps":
-                for child in self.nodes.nodes.values():
-                    if (
-                        child.get("boundaryID") == node["id"]
-                        and child["type"] == "StepGroup"
-                        and child["phase"] not in FULFILLED
-                    ):
-                        self.nodes.mark(child["name"], FAILED, msg)
-            self.nodes.mark(node["name"], FAILED, msg)
-        raise Deferred()
-
-    def _active_pods(self, boundary_id: str) -> int:
-        return sum(
-            1
-            for n in self.nodes.nodes.values()
-            if n["type"] == POD
-            and n["phase"] in (PENDING, RUNNING)
-            and (not boundary_id or n.get("boundaryID") == boundary_id)
-        )
-
-    def _active_children(self, boundary_id: str) -> int:
-        return sum(
-            1
-            for n in self.nodes.nodes.values()
-            if n.get("boundaryID") == boundary_id
-            and n["type"] in (POD, "Steps", "DAG")
-            and n["phase"] in (PENDING, RUNNING)
-        )
-
-    def _unsuccessful_children(self, boundary_id: str) -> int:
-        return sum(
-            1
-            for n in self.nodes.nodes.values()
-            if n.get("boundaryID") == boundary_id
-            and n["phase"] in FAILED_OR_ERROR
-            and n["type"] not in (RETRY, "StepGroup", "TaskGroup")
-        )
 
     # -- exit handler and completion -------------------------------------------------------------
     def _finish_workflow(self, phase: str, message: str) -> Outcome:

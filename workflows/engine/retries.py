@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 from typing import TYPE_CHECKING
 
 from workflows.engine import templates as tpl
 from workflows.engine.conditions import expr_eval
-from workflows.engine.model import ERROR, FAILED, FAILED_OR_ERROR, RETRY, RUNNING, SUCCEEDED, Obj, parse_time
+from workflows.engine.model import (
+    ERROR,
+    FAILED,
+    FAILED_OR_ERROR,
+    RETRY,
+    RUNNING,
+    SUCCEEDED,
+    Obj,
+    parse_time,
+    pod_name,
+)
 from workflows.engine.nodes import fulfilled
 from workflows.templating import TemplateError, render_object
 
@@ -42,6 +54,24 @@ def process_retries(
     else:
         n = len(attempts)
         child_name = f"{node_name}({n})"
+    values = _attempt_values(n, last)
+    values["pod.name"] = pod_name(op.name, child_name, tmpl.get("name", ""))
+    try:
+        attempt_tmpl = render_object(tmpl, {**op.globals, **values}, expr=expr_eval)
+    except TemplateError as err:
+        return op.nodes.mark(node_name, ERROR, str(err))
+    child = op.dispatch(child_name, holder, attempt_tmpl, boundary_id, on_exit=on_exit, hooked=False, retried=True)
+    op.nodes.add_child(node_name, child_name)
+    if fulfilled(child):
+        _decide(op, retry, strategy)
+        if not fulfilled(retry):
+            # The attempt failed without a pod (template error): try again on the next pass.
+            op._requeue(0.0)
+    return retry
+
+
+def _attempt_values(n: int, last: Obj | None) -> dict[str, str]:
+    """``{{retries}}`` and ``{{lastRetry.*}}`` as the next attempt's template sees them."""
     values = {
         "retries": str(n),
         "lastRetry.exitCode": "0",
@@ -59,21 +89,7 @@ def process_retries(
                 "lastRetry.message": last.get("message", ""),
             }
         )
-    from workflows.engine.model import pod_name
-
-    values["pod.name"] = pod_name(op.name, child_name, tmpl.get("name", ""))
-    try:
-        attempt_tmpl = render_object(tmpl, {**op.globals, **values}, expr=expr_eval)
-    except TemplateError as err:
-        return op.nodes.mark(node_name, ERROR, str(err))
-    child = op.dispatch(child_name, holder, attempt_tmpl, boundary_id, on_exit=on_exit, hooked=False, retried=True)
-    op.nodes.add_child(node_name, child_name)
-    if fulfilled(child):
-        _decide(op, retry, strategy)
-        if not fulfilled(retry):
-            # The attempt failed without a pod (template error): try again on the next pass.
-            op._requeue(0.0)
-    return retry
+    return values
 
 
 def _duration(node: Obj) -> str:
@@ -90,12 +106,8 @@ def _decide(op: Operation, retry: Obj, strategy: Obj) -> str:
     last = attempts[-1] if attempts else None
     if last is None or not fulfilled(last):
         return "go"
-    name = retry["name"]
     if last["phase"] not in FAILED_OR_ERROR:
-        retry["outputs"] = last.get("outputs") or {}
-        if not retry["outputs"]:
-            retry.pop("outputs")
-        op.nodes.mark(name, SUCCEEDED)
+        _succeed(op, retry, last)
         return "go"
     if op.shutdown or op.deadline_passed:
         msg = f"Stopped with strategy '{op.shutdown}'" if op.shutdown else "retry exceeded workflow deadline"
@@ -106,12 +118,7 @@ def _decide(op: Operation, retry: Obj, strategy: Obj) -> str:
         verdict = _backoff(op, retry, attempts, last, strategy, backoff)
         if verdict:
             return verdict
-    policy = strategy.get("retryPolicy") or ("Always" if strategy.get("expression") else "OnFailure")
-    on_failed = policy in ("Always", "OnFailure")
-    on_error = policy in ("Always", "OnError")
-    if policy == "OnTransientError":
-        on_failed = on_error = _transient(last.get("message", ""))
-    if (last["phase"] == FAILED and not on_failed) or (last["phase"] == ERROR and not on_error):
+    if not _policy_retries(strategy, last):
         _finish(op, retry, last, last.get("message", ""))
         return "go"
     limit = strategy.get("limit")
@@ -119,22 +126,44 @@ def _decide(op: Operation, retry: Obj, strategy: Obj) -> str:
         _finish(op, retry, last, "No more retries left")
         return "go"
     if strategy.get("expression"):
-        scope = {
-            "lastRetry": {
-                "exitCode": (last.get("outputs") or {}).get("exitCode", "-1"),
-                "status": last["phase"],
-                "duration": _duration(last),
-                "message": last.get("message", ""),
-            }
-        }
-        try:
-            proceed = bool(expr_eval(strategy["expression"], scope))
-        except Exception as err:
-            op.nodes.mark(retry["name"], ERROR, f"retryStrategy.expression: {err}")
-            return "go"
-        if not proceed:
-            _finish(op, retry, last, "retryStrategy.expression evaluated to false")
+        _apply_expression(op, retry, last, strategy["expression"])
     return "go"
+
+
+def _succeed(op: Operation, retry: Obj, last: Obj) -> None:
+    retry["outputs"] = last.get("outputs") or {}
+    if not retry["outputs"]:
+        retry.pop("outputs")
+    op.nodes.mark(retry["name"], SUCCEEDED)
+
+
+def _policy_retries(strategy: Obj, last: Obj) -> bool:
+    """Whether ``retryPolicy`` retries the last attempt's phase (an expression alone implies Always)."""
+    policy = strategy.get("retryPolicy") or ("Always" if strategy.get("expression") else "OnFailure")
+    on_failed = policy in ("Always", "OnFailure")
+    on_error = policy in ("Always", "OnError")
+    if policy == "OnTransientError":
+        on_failed = on_error = _transient(last.get("message", ""))
+    return not ((last["phase"] == FAILED and not on_failed) or (last["phase"] == ERROR and not on_error))
+
+
+def _apply_expression(op: Operation, retry: Obj, last: Obj, expression: str) -> None:
+    """``retryStrategy.expression``: false ends the retries, an evaluation error marks the node Error."""
+    scope = {
+        "lastRetry": {
+            "exitCode": (last.get("outputs") or {}).get("exitCode", "-1"),
+            "status": last["phase"],
+            "duration": _duration(last),
+            "message": last.get("message", ""),
+        }
+    }
+    try:
+        proceed = bool(expr_eval(expression, scope))
+    except Exception as err:
+        op.nodes.mark(retry["name"], ERROR, f"retryStrategy.expression: {err}")
+        return
+    if not proceed:
+        _finish(op, retry, last, "retryStrategy.expression evaluated to false")
 
 
 def _backoff(op: Operation, retry: Obj, attempts: list[Obj], last: Obj, strategy: Obj, backoff: Obj) -> str:
@@ -170,9 +199,6 @@ def _finish(op: Operation, retry: Obj, last: Obj, message: str) -> None:
 
 
 def _transient(message: str) -> bool:
-    import os
-    import re
-
     patterns = [
         "exceeded quota",
         "connection reset by peer",
