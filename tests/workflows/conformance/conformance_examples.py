@@ -48,7 +48,9 @@ class Example:
 
 
 def _expected(text: str) -> tuple[str, ...]:
-    if text.startswith("random"):
+    # "Succeeded (p≈0.965)": random steps whose retries usually, not always, win; on Argo too the
+    # workflow fails the rest of the time, so either phase is correct.
+    if text.startswith("random") or "(p≈" in text:
         return ("Succeeded", "Failed")
     if text.startswith("Succeeded"):
         return ("Succeeded",)
