@@ -41,6 +41,10 @@ async def _once(impl: Trigger, firing: Firing) -> None:
     await impl.apply_policy(result)
 
 
+class TargetUnavailable(Exception):
+    """An ``atLeastOnce`` trigger could not reach its target; its events must be redelivered, not acked."""
+
+
 class Firer:
     def __init__(self, sensor: CompiledSensor, services: Services, metrics: SensorMetrics) -> None:
         self.sensor = sensor
@@ -88,6 +92,11 @@ class Firer:
         try:
             await with_retries(trigger.retry, lambda: self._attempt(trigger, firing), retrying)
         except TriggerError as exc:
+            if exc.unavailable and trigger.at_least_once:
+                # Acking now would lose an event the source already confirmed: hand it back.
+                log.warning("trigger %s: target unavailable, the events will be redelivered: %s (events %s)",
+                            trigger.name, exc, ids)
+                raise TargetUnavailable(str(exc)) from exc
             log.error("trigger %s failed: %s (triggered by %s, events %s)", trigger.name, exc, sorted(events), ids)
             self.metrics.retries_failed.inc(*self._labels(trigger))
             if trigger.dlq is not None:

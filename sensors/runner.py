@@ -33,7 +33,7 @@ from bus.kv import KeyValueStore
 from pinnace.resources.client import ResourceClient
 from sensors.compiled import CompiledSensor, CompiledTrigger, Dependency, compile_sensor
 from sensors.event import Event
-from sensors.firing import Firer
+from sensors.firing import Firer, TargetUnavailable
 from sensors.metrics import METRICS, SensorMetrics
 from sensors.state import TriggerState
 from sensors.transform import TransformError
@@ -42,6 +42,8 @@ from triggers.base import Services
 log = logging.getLogger("pinnace.sensor")
 RECENT_IDS = 4096
 HEARTBEAT = 0.5
+# How long an event whose trigger target (the API) was unreachable waits before it is redelivered.
+UNAVAILABLE_REDELIVERY = 2.0
 
 
 class SensorBus(Protocol):
@@ -192,6 +194,10 @@ class SensorService:
             beat = asyncio.create_task(self._heartbeat(delivery), name=f"sensor:{self.sensor.name}:heartbeat")
             try:
                 await asyncio.gather(*(self._fire(p) for p in sure))
+            except TargetUnavailable:
+                # Redelivered later; the deterministic trigger id keeps a partial success from doubling.
+                await delivery.nak(delay=UNAVAILABLE_REDELIVERY)
+                return
             finally:
                 beat.cancel()
         await delivery.ack()

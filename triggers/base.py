@@ -25,9 +25,11 @@ IDENTITY_LABEL = "events.pinnace.dev/trigger-id"
 class TriggerError(Exception):
     """The trigger failed; ``retryable`` False means retrying cannot help (bad spec or input)."""
 
-    def __init__(self, message: str, *, retryable: bool = True) -> None:
+    def __init__(self, message: str, *, retryable: bool = True, unavailable: bool = False) -> None:
         super().__init__(message)
         self.retryable = retryable
+        # The target (the API) could not be reached: the event is not at fault and should wait.
+        self.unavailable = unavailable
 
 
 def parameterize(resource: Any, parameters: list[params.Parameter], events: dict[str, Event], where: str) -> Any:

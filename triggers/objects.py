@@ -51,7 +51,8 @@ def stamp(obj: Obj, firing: Firing) -> Obj:
 def api_failure(exc: ApiError, doing: str) -> TriggerError:
     """Kubernetes errors worth retrying (conflicts, unavailability) stay retryable; the rest do not."""
     retryable = isinstance(exc, Conflict | Unavailable) or exc.code >= 500
-    return TriggerError(f"{doing}: {exc.reason}: {exc.message}", retryable=retryable)
+    return TriggerError(f"{doing}: {exc.reason}: {exc.message}", retryable=retryable,
+                        unavailable=isinstance(exc, Unavailable))
 
 
 GENERATE_ATTEMPTS = 5

@@ -111,6 +111,10 @@ class Controller:
                 raise
             except ApiError as err:
                 log.warning("workflow watch failed (%s); retrying in 1s", err)
+            except Exception:
+                # Whatever ends the watch, the controller must watch again: losing this task would
+                # silently stop every workflow (the workers would be cancelled with it).
+                log.exception("workflow watch failed unexpectedly; retrying in 1s")
             await asyncio.sleep(1.0)
 
     def _on_event(self, etype: str, obj: Obj) -> None:

@@ -189,5 +189,7 @@ class HttpClient:
                         obj = ev.get("object") or {}
                         raise error_from_status(int(obj.get("code") or 500), obj)
                     yield WatchEvent(ev["type"], ev["object"])
-        except aiohttp.ClientConnectionError as exc:
+        except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as exc:
+            # A server that dies mid-stream ends the chunked body early: a payload error, not a
+            # connection error, but the same thing to the watcher.
             raise Unavailable(f"the watch on {path} was cut ({exc}); watch again") from None
