@@ -28,8 +28,11 @@ DATA: dict[str, Any] = {"a": 1, "b": "x", "c": [1, 2], "d": {"e": None}}
 
 
 def _only_expression_errors(fn: Any, *args: Any) -> None:
-    with contextlib.suppress(ExpressionError):
+    """Any other exception propagates and fails the test; an ExpressionError must say what is wrong."""
+    try:
         fn(*args)
+    except ExpressionError as exc:
+        assert str(exc).strip(), f"{fn.__name__} raised an ExpressionError without a message"
 
 
 @settings(max_examples=300, deadline=None)
@@ -56,5 +59,8 @@ def test_template_never_crashes(text: str) -> None:
 @settings(max_examples=200, deadline=None)
 @given(JSON, TEXT, JSON)
 def test_paths_never_crash(data: Any, path: str, value: Any) -> None:
+    with contextlib.suppress(ExpressionError):
+        _, exists = get_path(data, path)
+        assert isinstance(exists, bool)
     _only_expression_errors(get_path, data, path)
     _only_expression_errors(set_path, data, path, value)
