@@ -33,6 +33,17 @@ Key = tuple[str, str]
 DONE = frozenset({SUCCEEDED, FAILED, ERROR})
 
 
+def _finished_stub(obj: Obj) -> Obj:
+    """What the controller keeps of a finished workflow: enough to ignore its own echoes.
+
+    Keeping every finished workflow whole would grow memory with each one ever run; a retry or
+    resubmit arrives as a newer version and brings the whole object back.
+    """
+    meta = obj.get("metadata") or {}
+    kept = {k: meta[k] for k in ("name", "namespace", "resourceVersion", "labels", "uid") if k in meta}
+    return {"metadata": kept, "status": {"phase": (obj.get("status") or {}).get("phase")}}
+
+
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -131,6 +142,9 @@ class Controller:
         if cached is not None and _rv(cached) >= _rv(obj):
             return  # our own write coming back, or an older copy
         self.cache[key] = obj
+        if (obj.get("status") or {}).get("phase") in DONE and cached is not None and not self._observations(key):
+            self.cache[key] = _finished_stub(obj)
+            return
         if cached is None and (obj.get("status") or {}).get("phase") not in DONE:
             self.sync.restore(obj, {})  # locks held before a restart stay held
         if (obj.get("status") or {}).get("phase") not in DONE or cached is None:
@@ -186,6 +200,7 @@ class Controller:
             return
         observed = self._observations(key)
         if (wf.get("status") or {}).get("phase") in DONE and not observed:
+            self.cache[key] = _finished_stub(wf)
             return
         stores = await self._template_stores(wf, key[0])
         configmaps = await self._configmaps(wf, key[0], stores)
@@ -219,6 +234,8 @@ class Controller:
         await self._apply_labels(key, outcome.labels)
         if outcome.completed:
             self._forget(key)
+            if key in self.cache:
+                self.cache[key] = _finished_stub(self.cache[key])
         elif outcome.requeue_after is not None:
             self._enqueue_after(key, outcome.requeue_after)
 
