@@ -121,6 +121,13 @@ async def test_publish_that_gets_no_ack_in_time_is_temporary(own_nats_server: Em
 
         os.kill(proc_pid, signal.SIGSTOP)
         try:
+            # SIGSTOP takes effect asynchronously; on a loaded machine the server could still answer
+            # one request, so wait until the kernel reports it stopped ("T").
+            for _ in range(200):
+                stat = Path(f"/proc/{proc_pid}/stat").read_text()  # noqa: ASYNC240 - procfs, never blocks
+                if stat.rsplit(")", 1)[1].split()[0] == "T":
+                    break
+                await asyncio.sleep(0.005)
             started = time.monotonic()
             with pytest.raises(TemporaryBusError):
                 await bus.publish(event("frozen"))
