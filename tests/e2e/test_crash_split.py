@@ -25,6 +25,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.e2e import specs
 from tests.e2e.harness import DONE, SplitDeployment, free_port, http, processes_using, split, wait_for
 from tests.e2e.load import LoadThread, id_stream
