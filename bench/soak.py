@@ -89,6 +89,16 @@ class RssSampler(threading.Thread):
         return [s.get("pinnace up", 0) + s.get("nats-server", 0) for t, s in self.samples if since <= t <= until]
 
 
+def report_progress(sampler: RssSampler, load: LoadThread, until: float, every: float = 60.0) -> None:
+    """One line a minute while the steady load runs: elapsed time, events so far, RSS per process."""
+    start = time.monotonic()
+    while (left := until - time.monotonic()) > 0:
+        time.sleep(min(every, left))
+        last = sampler.samples[-1][1] if sampler.samples else {}
+        print(f"  {time.monotonic() - start:5.0f} s: {len(load.result.acked())} events, "
+              + ", ".join(f"{k} {mib(v)}" for k, v in sorted(last.items()) if k != "pods"), flush=True)
+
+
 def bare_baseline(events: int, concurrency: int) -> tuple[float, float, float]:
     """The same load generator against a bare aiohttp handler answering 200: req/s, p50, p99 (s)."""
     port = free_port()
@@ -158,7 +168,7 @@ def soak(args: argparse.Namespace, tmp: Path) -> int:
         steady_start = time.monotonic()
         steady = LoadThread(url, id_stream("steady"), concurrency=8, rate=args.rate)
         steady.start()
-        time.sleep(args.minutes * 60)
+        report_progress(sampler, steady, steady_start + args.minutes * 60)
         s = steady.halt()
         steady_end = time.monotonic()
         acked = b.acked() | s.acked()

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pinnace.resources.client import Obj, ResourceClient
-from pinnace.resources.errors import ApiError, Conflict, NotFound
+from pinnace.resources.errors import ApiError, Conflict, NotFound, Unavailable
 from workflows.agents import Agents
 from workflows.agents.runner import handles as agent_handles
 from workflows.engine import operate
@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 Key = tuple[str, str]
 DONE = frozenset({SUCCEEDED, FAILED, ERROR})
+RETRY_FIRST = 0.5
+RETRY_MAX = 30.0
 
 
 def _finished_stub(obj: Obj) -> Obj:
@@ -72,6 +74,7 @@ class Controller:
         self.active: set[Key] = set()
         self.redo: set[Key] = set()
         self.timers: dict[Key, asyncio.TimerHandle] = {}
+        self.failures: dict[Key, int] = {}
         self.workers = workers
         self.ready = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -133,6 +136,7 @@ class Controller:
         key = (meta.get("namespace") or "default", meta.get("name", ""))
         if etype == "DELETED":
             self.cache.pop(key, None)
+            self.failures.pop(key, None)
             self._forget(key)
             self.sync.release_workflow(f"{key[0]}/{key[1]}")
             return
@@ -184,15 +188,30 @@ class Controller:
             self.active.add(key)
             try:
                 await self.reconcile(key)
+                self.failures.pop(key, None)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("reconciling workflow %s/%s failed", *key)
+            except Exception as exc:
+                self._retry_later(key, exc)
             finally:
                 self.active.discard(key)
                 if key in self.redo:
                     self.redo.discard(key)
                     self._enqueue(key)
+
+    def _retry_later(self, key: Key, exc: Exception) -> None:
+        """A failed reconcile is retried with a growing delay; nothing else would wake it again.
+
+        Its pods may have finished while the API was unreachable: the pod events were consumed by the
+        failed attempt and the workflow's watch event, already seen, is not enqueued a second time.
+        """
+        failures = self.failures[key] = self.failures.get(key, 0) + 1
+        delay = min(RETRY_FIRST * 2 ** (failures - 1), RETRY_MAX)
+        if isinstance(exc, ApiError):
+            log.warning("reconciling workflow %s/%s failed (%s); retrying in %.1fs", *key, exc, delay)
+        else:
+            log.exception("reconciling workflow %s/%s failed; retrying in %.1fs", *key, delay)
+        self._enqueue_after(key, delay)
 
     async def reconcile(self, key: Key) -> None:
         wf = self.cache.get(key)
@@ -249,6 +268,8 @@ class Controller:
             self.cache[key] = await self.client.patch("Workflow", key[1], {"metadata": {"labels": labels}}, key[0])
         except NotFound:
             self.cache.pop(key, None)
+        except Unavailable:
+            raise  # temporary: the whole reconcile is retried, labels included
         except ApiError as err:
             log.warning("could not label workflow %s/%s: %s", *key, err)
 

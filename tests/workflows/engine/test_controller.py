@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from pinnace.resources.errors import Conflict
+from pinnace.resources.client import Obj
+from pinnace.resources.errors import Conflict, Unavailable
 from pinnace.resources.memory import MemoryClient
 from workflows.controller import Controller
 
@@ -106,6 +107,51 @@ async def test_restart_handles_lost_pods_like_deleted_pods(tmp_path: Path) -> No
     nodes = {n["name"]: n for n in done["status"]["nodes"].values()}
     assert nodes["lost(0)"]["phase"] == "Error" and nodes["lost(0)"]["message"] == "pod deleted"
     assert nodes["lost(1)"]["phase"] == "Succeeded"
+    assert done["status"]["phase"] == "Succeeded"
+
+
+class FlakyStatusClient(MemoryClient):
+    """A MemoryClient whose status writes fail while ``down`` is set, like an API that is restarting."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.down = False
+        self.refused = 0
+
+    async def update_status(self, obj: Obj) -> Obj:
+        if self.down:
+            self.refused += 1
+            raise Unavailable("cannot reach the API (connection refused)")
+        return await super().update_status(obj)
+
+
+async def test_reconcile_that_failed_while_the_api_was_down_is_retried(tmp_path: Path) -> None:
+    client = FlakyStatusClient()
+    spec = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Workflow",
+        "metadata": {"name": "outage"},
+        "spec": {
+            "entrypoint": "main",
+            "templates": [{"name": "main", "container": {"image": "alpine", "command": ["sh", "-c", "sleep 0.3"]}}],
+        },
+    }
+    async with Controller(client, tmp_path):
+        await client.create(spec)
+        for _ in range(200):
+            wf = await client.get("Workflow", "outage")
+            if any(n["type"] == "Pod" for n in (wf.get("status") or {}).get("nodes", {}).values()):
+                break
+            await asyncio.sleep(0.01)
+        client.down = True  # the pod ends while its status cannot be written
+        for _ in range(300):
+            if client.refused:
+                break
+            await asyncio.sleep(0.01)
+        assert client.refused, "the finished pod never led to a status write"
+        await asyncio.sleep(0.5)
+        client.down = False
+        done = await wait_done(client, "outage", timeout=10)
     assert done["status"]["phase"] == "Succeeded"
 
 
