@@ -27,6 +27,7 @@ from pinnace.planes.events import eventsource_plane, sensor_plane
 from pinnace.planes.supervisor import Supervisor
 from pinnace.resources.client import ResourceClient
 from pinnace.resources.documents import Document, read_paths
+from pinnace.store.admission import DEFAULT_LIMIT as DEFAULT_ACTIVE_LIMIT
 
 log = logging.getLogger("pinnace.up")
 
@@ -49,6 +50,7 @@ class UpConfig:
     allow_remote: bool = False
     tls: bool = True
     tls_port: int | None = None  # default: port + 1 (any free port when port is 0)
+    max_active_workflows: int = DEFAULT_ACTIVE_LIMIT  # see pinnace.store.admission
 
 
 def load_documents(paths: list[str]) -> list[Document]:
@@ -90,7 +92,8 @@ class Up:
         self.bus = BusPlane(self.data_dir.root / "bus", config.nats_url)
         tls_port = config.tls_port if config.tls_port is not None else (config.port + 1 if config.port else 0)
         self.api = ApiPlane(ApiConfig(self.data_dir.root, host=config.host, port=config.port,
-                                      allow_remote=config.allow_remote, tls=config.tls, tls_port=tls_port))
+                                      allow_remote=config.allow_remote, tls=config.tls, tls_port=tls_port,
+                                      max_active_workflows=config.max_active_workflows))
         self.supervisor = Supervisor([
             self.bus,
             self.api,

@@ -90,6 +90,7 @@ class SensorService:
         self._tg: asyncio.TaskGroup | None = None
         self._ready = asyncio.Event()
         self._stopping = asyncio.Event()
+        self._hold_until = 0.0
         self.processed = 0
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -164,7 +165,19 @@ class SensorService:
                 continue
             failures = 0
             for delivery in batch:
+                if self._held() > 0:
+                    # The target refused the last event; this one would be refused too. Hand it back
+                    # untried so the backlog waits on the bus, not in retries against the target.
+                    with contextlib.suppress(BusError, OSError):
+                        await delivery.nak(delay=self._held())
+                    continue
                 await self.handle(delivery)
+            if (hold := self._held()) > 0:
+                await asyncio.sleep(hold)
+
+    def _held(self) -> float:
+        """Seconds until the trigger target may be tried again (0: go on)."""
+        return max(0.0, self._hold_until - asyncio.get_running_loop().time())
 
     async def handle(self, delivery: Delivery) -> None:
         """Process one delivery end to end; never raises (except for cancellation)."""
@@ -196,6 +209,7 @@ class SensorService:
                 await asyncio.gather(*(self._fire(p) for p in sure))
             except TargetUnavailable:
                 # Redelivered later; the deterministic trigger id keeps a partial success from doubling.
+                self._hold_until = asyncio.get_running_loop().time() + UNAVAILABLE_REDELIVERY
                 await delivery.nak(delay=UNAVAILABLE_REDELIVERY)
                 return
             finally:

@@ -18,6 +18,7 @@ from pinnace.api import watch
 from pinnace.api.app import READY, build_app
 from pinnace.api.auth import load_or_create_token, write_kubeconfig
 from pinnace.api.tls import ensure_certificate
+from pinnace.store.admission import DEFAULT_LIMIT as DEFAULT_ACTIVE_LIMIT
 from pinnace.store.store import Store
 from pinnace.store.ttl import collect_forever
 
@@ -42,6 +43,8 @@ class ApiConfig:
     # http://127.0.0.1:2746) and https is served on ``tls_port``; the kubeconfig names the https one
     # because kubectl sends a bearer token only over TLS. 0 = any free port.
     tls_port: int | None = None
+    # Creating a Workflow while this many are unfinished answers 429 + Retry-After (0: no bound).
+    max_active_workflows: int = DEFAULT_ACTIVE_LIMIT
 
 
 class RemoteBindRefused(ValueError):
@@ -155,7 +158,8 @@ async def serve_api(config: ApiConfig, *, stop: asyncio.Event | None = None,
     stop = stop or asyncio.Event()
     _stop_on_signals(stop)
     token = load_or_create_token(config.data_dir)
-    async with await Store.open(config.data_dir) as store, ApiServer(store, token, config) as server:
+    opened = await Store.open(config.data_dir, max_active_workflows=config.max_active_workflows)
+    async with opened as store, ApiServer(store, token, config) as server:
         if on_ready:
             on_ready(server)
         async with asyncio.TaskGroup() as tg:

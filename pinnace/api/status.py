@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from pinnace.resources.errors import ApiError, Invalid
+from pinnace.resources.errors import ApiError, Invalid, TooManyRequests
 from pinnace.resources.kinds import KINDS
 
 _CAUSE_REASON = {"error": "FieldValueInvalid", "unsupported": "FieldValueNotSupported"}
@@ -54,4 +54,7 @@ def respond(body: dict[str, Any], status: int | None = None) -> web.Response:
 
 
 def error_response(exc: ApiError) -> web.Response:
-    return respond(from_error(exc))
+    response = respond(from_error(exc))
+    if isinstance(exc, TooManyRequests):
+        response.headers["Retry-After"] = str(max(1, round(exc.retry_after)))
+    return response

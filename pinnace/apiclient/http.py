@@ -20,6 +20,7 @@ from pinnace.resources.errors import (
     Conflict,
     Invalid,
     NotFound,
+    TooManyRequests,
     Unavailable,
 )
 from pinnace.resources.kinds import KINDS, KindInfo, ensure_loaded
@@ -28,7 +29,7 @@ MERGE = "application/merge-patch+json"
 
 _BY_REASON: dict[str, type[ApiError]] = {
     "NotFound": NotFound, "AlreadyExists": AlreadyExists, "Conflict": Conflict, "BadRequest": BadRequest,
-    "ServiceUnavailable": Unavailable,
+    "ServiceUnavailable": Unavailable, "TooManyRequests": TooManyRequests,
 }
 
 
@@ -44,7 +45,8 @@ def error_from_status(code: int, body: Any) -> ApiError:
         return Invalid(message, problems, name=name)
     cls = _BY_REASON.get(reason)
     if cls is None:
-        cls = {404: NotFound, 409: Conflict, 400: BadRequest, 503: Unavailable}.get(code, ApiError)
+        by_code = {404: NotFound, 409: Conflict, 400: BadRequest, 429: TooManyRequests, 503: Unavailable}
+        cls = by_code.get(code, ApiError)
     err = cls(message, name=name)
     if cls is ApiError:
         err.code, err.reason = code, reason or "Unknown"

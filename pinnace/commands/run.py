@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pinnace.cli import Command, CommandError, register
+from pinnace.commands.up import add_admission_argument
 from pinnace.datadir import resolve
 from pinnace.logs import add_logging_arguments, setup_from_args
 
@@ -67,6 +68,7 @@ def _configure_api(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-tls", action="store_true",
                    help="serve plain http (kubectl will not send the token then; for use behind a TLS proxy)")
     p.add_argument("--max-body-bytes", type=int, default=3 * 1024 * 1024, help="largest request body accepted")
+    add_admission_argument(p)
 
 
 def _run_api(args: argparse.Namespace) -> int:
@@ -74,7 +76,8 @@ def _run_api(args: argparse.Namespace) -> int:
     from pinnace.store.store import StoreBusy
 
     config = ApiConfig(Path(resolve(args.data_dir)), host=args.host, port=args.port,
-                       allow_remote=args.allow_remote, max_body=args.max_body_bytes, tls=not args.no_tls)
+                       allow_remote=args.allow_remote, max_body=args.max_body_bytes, tls=not args.no_tls,
+                       max_active_workflows=args.max_active_workflows)
 
     def ready(server: ApiServer) -> None:
         print(f"pinnace api ready api={server.url} kubeconfig={server.kubeconfig}", flush=True)

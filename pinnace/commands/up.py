@@ -9,6 +9,7 @@ from pinnace.api.server import DEFAULT_PORT, RemoteBindRefused
 from pinnace.cli import Command, CommandError, register
 from pinnace.datadir import DataDirError, resolve
 from pinnace.logs import add_logging_arguments, setup_from_args
+from pinnace.store.admission import DEFAULT_LIMIT as DEFAULT_ACTIVE_LIMIT
 from pinnace.up import Up, UpConfig, UpError, install_signal_handlers
 
 
@@ -23,7 +24,14 @@ def _configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tls-port", type=int, help="https port of the API for kubectl (default: --port + 1)")
     p.add_argument("--no-tls", action="store_true",
                    help="no https listener (kubectl will not send the token over plain http)")
+    add_admission_argument(p)
     add_logging_arguments(p)
+
+
+def add_admission_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--max-active-workflows", type=int, default=DEFAULT_ACTIVE_LIMIT, metavar="N",
+                   help=f"refuse new Workflows (429, retry later) while N are unfinished, so a backlog waits on the "
+                        f"bus instead of in memory (default {DEFAULT_ACTIVE_LIMIT}; 0 = no bound)")
 
 
 async def _main(config: UpConfig) -> None:
@@ -37,7 +45,7 @@ def _run(args: argparse.Namespace) -> int:
     setup_from_args(args)
     config = UpConfig(resolve(args.data_dir), list(args.filename), host=args.host, port=args.port,
                       nats_url=args.nats_url, allow_remote=args.allow_remote, tls=not args.no_tls,
-                      tls_port=args.tls_port)
+                      tls_port=args.tls_port, max_active_workflows=args.max_active_workflows)
     try:
         asyncio.run(_main(config))
     except (UpError, DataDirError, RemoteBindRefused) as exc:

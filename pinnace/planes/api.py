@@ -28,7 +28,7 @@ class ApiPlane:
         return LocalClient(self.store)
 
     async def start(self) -> None:
-        self.store = await Store.open(self.config.data_dir)
+        self.store = await Store.open(self.config.data_dir, max_active_workflows=self.config.max_active_workflows)
         token = load_or_create_token(self.config.data_dir)
         self.server = ApiServer(self.store, token, self.config)
         await self.server.start()

@@ -54,3 +54,18 @@ class Unavailable(ApiError):
 
     code = 503
     reason = "ServiceUnavailable"
+
+
+class TooManyRequests(Unavailable):
+    """Temporary: the engine already has as many unfinished workflows as it admits; retry after a delay.
+
+    A subclass of :class:`Unavailable` so every client that retries an unreachable API (the
+    sensors' atLeastOnce triggers, the CLI) holds back the same way while the backlog drains.
+    """
+
+    code = 429
+    reason = "TooManyRequests"
+
+    def __init__(self, message: str, *, kind: str = "", name: str = "", retry_after: float = 1.0) -> None:
+        super().__init__(message, kind=kind, name=name)
+        self.retry_after = retry_after

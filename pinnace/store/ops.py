@@ -241,7 +241,10 @@ def archive(conn: sqlite3.Connection, kind: str, ns: str, obj: Obj) -> None:
          json.dumps(labels) if labels else None, now_rfc3339(), codec.encode(obj)))
 
 
-def expire(tx: Tx, now: float, limit: int = 100) -> int:
+EXPIRE_BATCH = 100
+
+
+def expire(tx: Tx, now: float, limit: int = EXPIRE_BATCH) -> int:
     rows = tx.conn.execute(
         "SELECT kind, namespace, name FROM objects WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ?",
         (now, limit)).fetchall()

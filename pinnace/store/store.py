@@ -26,6 +26,7 @@ from pinnace.resources.errors import AlreadyExists, ApiError, BadRequest, NotFou
 from pinnace.resources.kinds import KINDS, ensure_loaded
 from pinnace.resources.patching import MERGE
 from pinnace.store import db, ops, reads
+from pinnace.store.admission import DEFAULT_LIMIT, WorkflowAdmission
 from pinnace.store.hub import Hub, WatchFilter
 from pinnace.store.reads import Page
 from pinnace.store.selectors import FieldSelector, LabelSelector
@@ -76,8 +77,9 @@ def _store_file(p: Path) -> Path:
 
 
 class Store:
-    def __init__(self, path: Path, *, event_window: int = 2048) -> None:
+    def __init__(self, path: Path, *, event_window: int = 2048, max_active_workflows: int = DEFAULT_LIMIT) -> None:
         self.path = path
+        self.admission = WorkflowAdmission(max_active_workflows)
         self._event_window = event_window
         self._lock_fd: int | None = None
         self._writer: Writer | None = None
@@ -87,9 +89,14 @@ class Store:
         self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="pinnace-store-read")
 
     @classmethod
-    async def open(cls, path: Path | str, *, event_window: int = 2048) -> Store:
-        """Open (creating if needed) the store file ``path``; a directory means ``<dir>/store.db``."""
-        store = cls(_store_file(Path(path)), event_window=event_window)
+    async def open(cls, path: Path | str, *, event_window: int = 2048,
+                   max_active_workflows: int = DEFAULT_LIMIT) -> Store:
+        """Open (creating if needed) the store file ``path``; a directory means ``<dir>/store.db``.
+
+        ``max_active_workflows``: creating a Workflow while this many are unfinished is refused with
+        a retry hint (see ``pinnace.store.admission``); 0 admits everything.
+        """
+        store = cls(_store_file(Path(path)), event_window=event_window, max_active_workflows=max_active_workflows)
         await store._start()
         return store
 
@@ -98,9 +105,15 @@ class Store:
         self._lock_fd = _lock(self.path.with_name(self.path.name + ".lock"))
         loop = asyncio.get_running_loop()
         hub_box: list[Hub] = []
-        self._writer = Writer(self.path, lambda evs: hub_box[0].publish_threadsafe(evs))
+
+        def committed(events: list[Event]) -> None:
+            self.admission.observe(events)
+            hub_box[0].publish_threadsafe(events)
+
+        self._writer = Writer(self.path, committed)
         self._hub = Hub(loop, self._writer.rv, self._event_window)
         hub_box.append(self._hub)
+        await self._read(self.admission.load)
         if "Namespace" in KINDS:
             with contextlib.suppress(AlreadyExists):
                 await self.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}})
@@ -146,6 +159,7 @@ class Store:
         return result
 
     async def create(self, obj: Obj, namespace: str | None = None) -> Obj:
+        self.admission.check(str(obj.get("kind")))
         return await self._write(ops.create, obj, namespace)
 
     async def replace(self, obj: Obj, namespace: str | None = None) -> Obj:
@@ -162,8 +176,19 @@ class Store:
                      preconditions: Obj | None = None) -> Obj:
         return await self._write(ops.delete, kind, namespace, name, preconditions)
 
-    async def collect_garbage(self, now: float | None = None) -> int:
-        return await self._write(ops.expire, time.time() if now is None else now)
+    async def collect_garbage(self, now: float | None = None, batch: int = ops.EXPIRE_BATCH) -> int:
+        """Delete every expired workflow, ``batch`` per transaction so writers are not held up long.
+
+        All of them, not one batch: workflows finishing faster than one batch per interval would
+        otherwise pile up in the store and in every watcher's cache.
+        """
+        when = time.time() if now is None else now
+        total = 0
+        while (removed := await self._write(ops.expire, when, batch)) > 0:
+            total += removed
+            if removed < batch:
+                break
+        return total
 
     # --- reads --------------------------------------------------------------------------
 

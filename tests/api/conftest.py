@@ -38,7 +38,8 @@ def start_api(data_dir: Path, **config: object) -> tuple[RunningApi, threading.E
     async def main() -> None:
         token = load_or_create_token(data_dir)
         cfg = ApiConfig(data_dir, port=0, bookmark_interval=0.3, **config)  # type: ignore[arg-type]
-        async with await Store.open(data_dir) as store, ApiServer(store, token, cfg) as server:
+        opened = await Store.open(data_dir, max_active_workflows=cfg.max_active_workflows)
+        async with opened as store, ApiServer(store, token, cfg) as server:
             assert server.kubeconfig is not None
             ready["api"] = RunningApi(server.url, token, data_dir, server.kubeconfig, server,
                                       asyncio.get_running_loop())

@@ -89,6 +89,39 @@ async def test_oversized_body_is_413(tmp_path: Any) -> None:
         thread.join(30)
 
 
+async def test_workflows_beyond_the_active_bound_are_429_with_retry_after(tmp_path: Any) -> None:
+    from pinnace.apiclient import HttpClient, resolve_connection
+    from pinnace.resources.errors import TooManyRequests
+    from tests.api.conftest import start_api
+
+    running, stop, thread = start_api(tmp_path / "bounded", max_active_workflows=2)
+    try:
+        async with HttpClient(resolve_connection(data_dir=str(running.data_dir))) as client:
+            first = await client.create({**WORKFLOW, "metadata": {"name": "one"}})
+            await client.create({**WORKFLOW, "metadata": {"name": "two"}})
+            with pytest.raises(TooManyRequests, match="2 workflows are unfinished"):
+                await client.create({**WORKFLOW, "metadata": {"name": "three"}})
+            await client.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "not-bounded"}})
+            headers = {"Authorization": f"Bearer {running.token}", "Content-Type": "application/json"}
+            body = b'{"apiVersion":"argoproj.io/v1alpha1","kind":"Workflow","metadata":{"name":"three"},"spec":{}}'
+            async with aiohttp.ClientSession() as s, s.post(running.url + WF_URL, data=body, headers=headers,
+                                                            ssl=_ssl(running)) as resp:
+                assert resp.status == 429 and int(resp.headers["Retry-After"]) >= 1
+                assert_status(await resp.json(), 429, "TooManyRequests")
+            # The controller's completed label frees a place, as does a delete.
+            await client.patch("Workflow", "one", {"metadata": {"labels": {
+                "workflows.argoproj.io/completed": "true"}}})
+            await client.create({**WORKFLOW, "metadata": {"name": "three"}})
+            await client.delete("Workflow", "two")
+            await client.create({**WORKFLOW, "metadata": {"name": "four"}})
+            with pytest.raises(TooManyRequests):
+                await client.create({**WORKFLOW, "metadata": {"name": "five"}})
+            assert first["metadata"]["name"] == "one"
+    finally:
+        stop.set()
+        thread.join(30)
+
+
 @pytest.mark.parametrize("token", [None, "wrong-token"])
 async def test_missing_or_wrong_token_is_401(api: RunningApi, token: str | None) -> None:
     code, body = await call(api, "GET", CM_URL, token=token)

@@ -12,7 +12,9 @@ import pytest
 from bus.interface import ConsumerOptions
 from bus.jetstream import JetStreamBus
 from bus.settings import StreamSettings
+from pinnace.resources.errors import TooManyRequests
 from pinnace.resources.memory import MemoryClient
+from sensors import runner
 from sensors.metrics import SensorMetrics
 from sensors.runner import SensorService
 from sensors.testing import cloudevent, webhook_payload
@@ -274,3 +276,39 @@ async def test_replicas_share_the_durable_consumer(jetstream_bus: JetStreamBus, 
     assert len(await workflows(client)) == 20
     assert one.processed + two.processed == 20
     assert one.processed > 0 and two.processed > 0
+
+
+class Quota(MemoryClient):
+    """A MemoryClient that refuses Workflow creates beyond ``limit``, like the store's admission bound."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self.refused = 0
+
+    async def create(self, obj: dict[str, Any], namespace: str | None = None) -> dict[str, Any]:
+        if obj.get("kind") == "Workflow" and len(await self.list("Workflow")) >= self.limit:
+            self.refused += 1
+            raise TooManyRequests("too many unfinished workflows", retry_after=0.5)
+        return await super().create(obj, namespace)
+
+
+async def test_a_refusing_target_holds_the_backlog_on_the_bus_and_loses_nothing(
+    jetstream_bus: JetStreamBus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runner, "UNAVAILABLE_REDELIVERY", 0.5)
+    client = Quota(limit=2)
+    spec = sensor("held", [dep("push", "example")], [wf_trigger(parameters=[param("push", "body.n", 0)])])
+    async with SensorService(spec, jetstream_bus, client, consumer=FAST):
+        for n in range(6):
+            await jetstream_bus.publish(cloudevent("webhook", "example", webhook_payload({"n": f"e{n}"})))
+        await eventually(lambda: count_is(client, 2))
+        start = client.refused
+        await asyncio.sleep(1.2)
+        # Held: one refused attempt per pause, not one per waiting event per pause (4 events → ≥ 8).
+        assert 1 <= client.refused - start <= 3
+        client.limit = 100
+        await eventually(lambda: count_is(client, 6), timeout=10)
+        await asyncio.sleep(0.3)
+    values = sorted(w["spec"]["arguments"]["parameters"][0]["value"] for w in await workflows(client))
+    assert values == [f"e{n}" for n in range(6)]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from pinnace.resources.errors import BadRequest, Conflict, Invalid, NotFound
+from pinnace.resources.errors import BadRequest, Conflict, Invalid, NotFound, TooManyRequests
 from pinnace.store import codec
 from pinnace.store.hub import Expired
 from pinnace.store.local import LocalClient
@@ -93,6 +93,37 @@ async def test_ttl_moves_finished_workflows_to_the_archive(tmp_path: Path) -> No
         assert [o["metadata"]["name"] for o in await c.list("Workflow")] == ["running"]
         archived = await c.list_archived()
         assert [(o["metadata"]["name"], o["status"]["phase"]) for o in archived] == [("done", "Succeeded")]
+
+
+async def test_ttl_collects_every_expired_workflow_not_one_batch(tmp_path: Path) -> None:
+    spec = {"entrypoint": "main", "ttlStrategy": {"secondsAfterCompletion": 1},
+            "templates": [{"name": "main", "container": {"image": "a"}}]}
+    async with await Store.open(tmp_path) as store:
+        c = LocalClient(store)
+        for i in range(25):
+            created = await c.create(wf(f"done-{i}", spec=spec))
+            created["status"] = {"phase": "Succeeded", "finishedAt": "2020-01-01T00:00:00Z"}
+            await c.update_status(created)
+        await c.create(wf("running"))
+        assert await store.collect_garbage(batch=10) == 25
+        assert [o["metadata"]["name"] for o in await c.list("Workflow")] == ["running"]
+        assert len(await c.list_archived()) == 25
+
+
+async def test_unfinished_workflows_are_counted_again_after_a_reopen(tmp_path: Path) -> None:
+    async with await Store.open(tmp_path, max_active_workflows=2) as store:
+        c = LocalClient(store)
+        await c.create(wf("running"))
+        done = await c.create(wf("done"))
+        await c.patch("Workflow", "done", {"metadata": {"labels": {"workflows.argoproj.io/completed": "true"}}})
+        assert done["metadata"]["name"] == "done" and store.admission.active == 1
+    async with await Store.open(tmp_path, max_active_workflows=2) as store:
+        c = LocalClient(store)
+        assert store.admission.active == 1
+        await c.create(wf("second"))
+        with pytest.raises(TooManyRequests):
+            await c.create(wf("third"))
+        await c.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "free"}})
 
 
 async def test_second_opener_is_refused(tmp_path: Path) -> None:
