@@ -162,7 +162,7 @@ def parse_soak(out: str) -> list[Row]:
 
 
 BENCHES = [
-    Bench("bus.py", [], ["--messages", "1000", "--rounds", "1"], parse_bus),
+    Bench("bus.py", [], ["--messages", "1000", "--rounds", "3"], parse_bus),
     Bench("api.py", [], ["--objects", "2000"], parse_api),
     Bench("engine.py", [], ["--quick"], parse_engine),
     Bench("webhook.py", [], [], parse_webhook),
