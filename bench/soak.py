@@ -28,7 +28,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections import Counter
 from pathlib import Path
 
 # Run as a script, bench/ comes first on sys.path and bench/bus.py would shadow the bus package.
@@ -40,30 +39,8 @@ from aiohttp import web  # noqa: E402
 
 from tests.e2e import specs  # noqa: E402
 from tests.e2e.harness import UpProcess, free_port, wait_for  # noqa: E402
-from tests.e2e.load import LoadThread, id_stream, percentile  # noqa: E402
+from tests.e2e.load import LoadThread, id_stream, percentile, run_ids  # noqa: E402
 from tests.e2e.test_load import examples_copy  # noqa: E402
-
-
-def soak_files(folder: Path, port: int, ids_file: Path) -> Path:
-    wf = {
-        "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": {"generateName": "soak-"},
-        "spec": {
-            "entrypoint": "main",
-            "ttlStrategy": {"secondsAfterCompletion": 20},
-            "arguments": {"parameters": [{"name": "id", "value": "none"}]},
-            "templates": [{"name": "main", "inputs": {"parameters": [{"name": "id"}]}, "container": {
-                "image": "alpine", "command": ["sh", "-c", 'echo "$0" >> "$1"', "{{inputs.parameters.id}}",
-                                               str(ids_file)]}}],
-        },
-    }
-    return specs.write(folder / "soak.yaml", specs.plain_webhook("hook", port),
-                       specs.sensor("on-hook", "hook", "hook", wf, [("body.id", 0)]))
-
-
-def run_ids(ids_file: Path) -> Counter[str]:
-    if not ids_file.exists():
-        return Counter()
-    return Counter(line for line in ids_file.read_text().splitlines() if line)
 
 
 class RssSampler(threading.Thread):
@@ -161,7 +138,8 @@ def soak(args: argparse.Namespace, tmp: Path) -> int:
     ids_file = Path("/var/tmp") / f"pinnace-soak-{os.getpid()}.ids"  # outside the pods' private /tmp
     ids_file.unlink(missing_ok=True)
     extra = ["--max-active-workflows", str(args.max_active)] if args.max_active is not None else None
-    proc = UpProcess(tmp / "data", [soak_files(tmp / "in", port, ids_file)], extra=extra, wait_ports=(port,))
+    files = [specs.id_recording_files(tmp / "in", port, ids_file)]
+    proc = UpProcess(tmp / "data", files, extra=extra, wait_ports=(port,))
     url = f"http://127.0.0.1:{port}/hook"
     try:
         proc.start()

@@ -11,8 +11,10 @@ import asyncio
 import json
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import aiohttp
 
@@ -115,3 +117,10 @@ def id_stream(prefix: str, limit: int | None = None) -> Iterator[str]:
     while limit is None or i < limit:
         yield f"{prefix}-{i:06d}"
         i += 1
+
+
+def run_ids(ids_file: Path) -> Counter[str]:
+    """How many times each event id was written to ``ids_file`` by the pods that ran."""
+    if not ids_file.exists():
+        return Counter()
+    return Counter(line for line in ids_file.read_text().splitlines() if line)

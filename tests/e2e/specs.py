@@ -131,3 +131,22 @@ def write(path: Path, *docs: dict[str, Any] | list[dict[str, Any]]) -> Path:
 def argv_of(output: str) -> dict[str, Any]:
     """The JSON document a ``show`` pod wrote: ``{"argv": [...], "env": ...}``."""
     return dict(json.loads(output))
+
+
+def id_recording_files(folder: Path, port: int, ids_file: Path, ttl_seconds: int = 20) -> Path:
+    """A webhook, and an atLeastOnce sensor whose one-step workflow appends its event id to
+    ``ids_file`` (keep it outside ``/tmp``: pods have a private one) and expires ``ttl_seconds``
+    after it finishes, so what ran is counted even after the store has collected the workflows."""
+    wf = {
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": {"generateName": "soak-"},
+        "spec": {
+            "entrypoint": "main",
+            "ttlStrategy": {"secondsAfterCompletion": ttl_seconds},
+            "arguments": {"parameters": [{"name": "id", "value": "none"}]},
+            "templates": [{"name": "main", "inputs": {"parameters": [{"name": "id"}]}, "container": {
+                "image": "alpine", "command": ["sh", "-c", 'echo "$0" >> "$1"', "{{inputs.parameters.id}}",
+                                               str(ids_file)]}}],
+        },
+    }
+    return write(folder / "soak.yaml", plain_webhook("hook", port),
+                 sensor("on-hook", "hook", "hook", wf, [("body.id", 0)]))
