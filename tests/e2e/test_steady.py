@@ -1,7 +1,7 @@
 """Steady load, the CI form of ``bench/soak.py``: zero lost, zero doubled, and a store that stays bounded.
 
 Workflows expire one second after they finish (``ttlStrategy``); under a steady rate the store
-must hold about rate × (ttl + collection interval + run time) of them, not a growing pile —
+must hold about rate * (ttl + collection interval + run time) of them, not a growing pile —
 what made the soak's memory grow before expired workflows were collected all at once. The
 documented 15-minute soak with memory figures is ``python bench/soak.py --events 2000 --minutes 15
 --rate 30`` (docs/operations.md).
