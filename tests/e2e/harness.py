@@ -201,6 +201,28 @@ def port_listening(port: int) -> Callable[[], bool | None]:
     return lambda: port_open("127.0.0.1", port) or None
 
 
+def await_ready_line(proc: subprocess.Popen[bytes], out_path: Path, prefix: str, wait_ports: tuple[int, ...],
+                     timeout: float) -> str:
+    """The first stdout line starting with ``prefix``, once ``wait_ports`` listen too; "" when the
+    process exits or ``timeout`` passes first.
+
+    The ready line comes before event sources bind their ports (see test_ready_line): waiting for
+    them makes tests exercise the journeys, not that race.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = next((ln for ln in out_path.read_text().splitlines() if ln.startswith(prefix)), "")
+        if line:
+            for port in wait_ports:
+                wait_for(port_listening(port), max(1.0, deadline - time.monotonic()), interval=0.02,
+                         what=f"port {port}")
+            return line
+        if proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    return ""
+
+
 class ApiReader:
     """Reads a running deployment through its API and CLI: the bearer token from the data dir."""
 
@@ -289,20 +311,10 @@ class UpProcess(ApiReader):
         with open(out_path, "wb") as out, open(self.log_path, "wb") as err:
             self.proc = subprocess.Popen(args, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env,
                                          cwd=self.cwd, start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            line = next((ln for ln in out_path.read_text().splitlines() if ln.startswith("pinnace ready")), None)
-            if line:
-                self.fields = dict(p.split("=", 1) for p in line.split()[2:] if "=" in p)
-                # The ready line comes before event sources bind their ports (see test_ready_line):
-                # wait for them so tests exercise the journeys, not that race.
-                for port in self.wait_ports:
-                    wait_for(port_listening(port), max(1.0, deadline - time.monotonic()), interval=0.02,
-                             what=f"webhook port {port}")
-                return self
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
+        line = await_ready_line(self.proc, out_path, "pinnace ready", self.wait_ports, timeout)
+        if line:
+            self.fields = dict(p.split("=", 1) for p in line.split()[2:] if "=" in p)
+            return self
         tail = self.log_tail()
         self.kill()
         raise AssertionError(f"pinnace up never printed its ready line; stderr tail:\n{tail}")

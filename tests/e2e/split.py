@@ -15,7 +15,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.e2e.harness import ApiReader, free_port, kill_tree, port_listening, processes_using, wait_for
+from tests.e2e.harness import (
+    ApiReader,
+    await_ready_line,
+    free_port,
+    kill_tree,
+    processes_using,
+)
 
 
 class PlaneProcess:
@@ -46,17 +52,9 @@ class PlaneProcess:
             self.proc = subprocess.Popen([sys.executable, "-m", "pinnace", "run", *self.args], stdout=out,
                                          stderr=err, stdin=subprocess.DEVNULL, start_new_session=True)
         prefix = f"pinnace {self.args[0]} ready"
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.line = next((ln for ln in out_path.read_text().splitlines() if ln.startswith(prefix)), "")
-            if self.line:
-                for port in self.wait_ports:
-                    wait_for(port_listening(port), max(1.0, deadline - time.monotonic()), interval=0.02,
-                             what=f"port {port} of {self.key}")
-                return self
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
+        self.line = await_ready_line(self.proc, out_path, prefix, self.wait_ports, timeout)
+        if self.line:
+            return self
         tail = self.log_tail()
         self.kill()
         raise AssertionError(f"{self.key} never printed {prefix!r}; stderr tail:\n{tail}")
