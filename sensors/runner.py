@@ -173,7 +173,9 @@ class SensorService:
                     continue
                 await self.handle(delivery)
             if (hold := self._held()) > 0:
-                await asyncio.sleep(hold)
+                # Paused, but a stop still ends the pause at once.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), hold)
 
     def _held(self) -> float:
         """Seconds until the trigger target may be tried again (0: go on)."""

@@ -8,6 +8,8 @@ watchers and the engine. Creating a Workflow while ``limit`` are unfinished is r
 
 "Unfinished" follows Argo's own marker, the ``workflows.argoproj.io/completed`` label the
 controller sets when a workflow ends, so the count is kept from the committed events alone.
+The bound is soft: it is checked before the create is queued to the writer, so creates racing
+each other may pass it by a few; it bounds memory, it is not a quota.
 """
 
 from __future__ import annotations
